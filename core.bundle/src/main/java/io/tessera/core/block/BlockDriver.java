@@ -1,0 +1,56 @@
+package io.tessera.core.block;
+
+import java.io.IOException;
+
+/**
+ * One image format (raw, qcow2, ...) or storage protocol (file, nbd, ...), published as a
+ * service. Opening a disk stacks nodes: a protocol driver opens the bytes, a format driver
+ * interprets them, as QEMU's block layer does. When the user names no format, the drivers'
+ * {@link #probe} scores pick one.
+ */
+public interface BlockDriver {
+
+    /**
+     * The name users select the driver with, as in QEMU's {@code format=} or {@code driver=}.
+     *
+     * @return the name, for example {@code "raw"}, {@code "qcow2"} or {@code "file"}
+     */
+    String format();
+
+    /**
+     * Tells whether this driver reaches storage by itself from a filename ({@code true}, like
+     * {@code file}) or interprets the bytes of a protocol node below it ({@code false}, like
+     * {@code qcow2}).
+     *
+     * @return {@code true} for a protocol driver
+     */
+    boolean isProtocol();
+
+    /**
+     * Rates how likely it is that an image is in this driver's format, like QEMU's
+     * {@code bdrv_probe}: a format with a magic number returns 100 when it matches, a format
+     * with no signature (raw) a low catch-all score such as 1, and 0 means "certainly not".
+     * Protocol drivers rate the filename (for example a URL scheme) and return 0 when it is not
+     * theirs. Must not throw for any input.
+     *
+     * @param header the first bytes of the image (usually 2048 or fewer, possibly none; never
+     *        {@code null}); must not be modified
+     * @param filename the image's name, possibly empty, for drivers that also look at an extension
+     * @return a score from 0 to 100; the highest-scoring driver is used
+     */
+    int probe(byte[] header, String filename);
+
+    /**
+     * Opens a node. A format driver reads and checks its metadata from {@code request.file()},
+     * opens its backing chain if it has one, and from then on owns that file node (closing the
+     * new node closes it). A protocol driver opens {@code request.filename()} itself.
+     *
+     * @param request what to open and how
+     * @return the opened node
+     * @throws BlockFormatException if the image is malformed or uses an unsupported feature
+     * @throws IOException if the storage cannot be reached or read
+     * @throws IllegalArgumentException if an option is unknown or malformed, or a format driver
+     *         gets no file node
+     */
+    BlockNode open(BlockOpenRequest request) throws IOException;
+}

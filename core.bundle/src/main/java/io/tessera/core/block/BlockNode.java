@@ -1,0 +1,116 @@
+package io.tessera.core.block;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * An open node of the block graph: a virtual disk of {@link #size()} bytes that devices read
+ * and write and that tools ({@code qemu-img}-like commands) inspect. A format node sits on a
+ * protocol node ({@link #file()}) and may have a backing node ({@link #backing()}) that supplies
+ * the data it does not hold itself.
+ *
+ * <p>Implementations are thread-safe. Concurrent requests to overlapping ranges complete in
+ * some order, as on real disks; callers that need an order wait for the first request.
+ * Offsets and lengths are in bytes and need no alignment; a node aligns internally.
+ */
+public interface BlockNode extends AutoCloseable {
+
+    /** @return the node's unique name in its graph, for the monitor and error messages */
+    String nodeName();
+
+    /** @return the {@link BlockDriver#format()} of the driver that opened this node */
+    String format();
+
+    /** @return the virtual disk size in bytes */
+    long size();
+
+    /** @return {@code true} if writes, discards and write-zeroes fail */
+    boolean isReadOnly();
+
+    /**
+     * Reads from the virtual disk into {@code dst}, from its position up to its limit, and
+     * advances its position. Ranges this node does not hold come from its backing node, or read
+     * as zeroes when there is none.
+     *
+     * @param offset disk offset of the first byte to read
+     * @param dst where to put the bytes
+     * @return the number of bytes read: {@code dst.remaining()} unless the range reaches past
+     *         {@link #size()}, then only the bytes before the end (0 at or past it)
+     * @throws IOException if the storage fails or its metadata is corrupt
+     */
+    int read(long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * Writes all of {@code src}, from its position up to its limit, to the virtual disk and
+     * advances its position. The data may sit in a cache until {@link #flush()}.
+     *
+     * @param offset disk offset of the first byte to write
+     * @param src the bytes to write
+     * @return the number of bytes written, always the {@code src.remaining()} it was called with
+     * @throws IOException if the node is read-only, the range reaches past {@link #size()}, or
+     *         the storage fails (for example because the host disk is full)
+     */
+    int write(long offset, ByteBuffer src) throws IOException;
+
+    /**
+     * Makes every completed write durable on the storage, metadata included, as a disk's cache
+     * flush command does.
+     *
+     * @throws IOException if the storage fails
+     */
+    void flush() throws IOException;
+
+    /**
+     * Tells the node the guest no longer needs a range (TRIM/UNMAP), so it may free the space.
+     * A hint: the node may ignore all or part of it, and the range then reads as either its
+     * old contents or zeroes.
+     *
+     * @param offset disk offset of the range
+     * @param length length of the range in bytes
+     * @throws IOException if the node is read-only, the range reaches past {@link #size()}, or
+     *         the storage fails
+     */
+    void discard(long offset, long length) throws IOException;
+
+    /**
+     * Makes a range read as zeroes, efficiently where the format allows (zero clusters, holes)
+     * rather than by writing zero bytes.
+     *
+     * @param offset disk offset of the range
+     * @param length length of the range in bytes
+     * @throws IOException if the node is read-only, the range reaches past {@link #size()}, or
+     *         the storage fails
+     */
+    void writeZeroes(long offset, long length) throws IOException;
+
+    /**
+     * Describes the extent that starts at {@code offset}: the longest run, no longer than
+     * {@code length}, over which allocation, zeroness, source layer and host mapping stay
+     * uniform. Calling it again from the end of the returned extent walks the disk, which is
+     * how {@code qemu-img map} works.
+     *
+     * @param offset disk offset where the extent starts, below {@link #size()}
+     * @param length the most bytes to describe; the range is clipped to {@link #size()}
+     * @return the extent, starting at {@code offset}, at least one byte long
+     * @throws IOException if the storage fails or its metadata is corrupt
+     * @throws IllegalArgumentException if {@code offset} is not below {@link #size()} or
+     *         {@code length} is not positive
+     */
+    BlockStatus blockStatus(long offset, long length) throws IOException;
+
+    /** @return the node that supplies data this node does not hold, if this format has one */
+    Optional<BlockNode> backing();
+
+    /** @return the protocol node this node's format is stored in; empty for protocol nodes */
+    Optional<BlockNode> file();
+
+    /**
+     * Flushes, releases the node's resources, and closes the nodes it owns (its
+     * {@link #file()} and {@link #backing()}). Idempotent; I/O on a closed node fails.
+     *
+     * @throws IOException if the final flush or a close fails; the node is closed regardless
+     */
+    @Override
+    void close() throws IOException;
+}

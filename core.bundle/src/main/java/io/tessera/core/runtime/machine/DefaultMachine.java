@@ -1,0 +1,215 @@
+package io.tessera.core.runtime.machine;
+
+import io.tessera.core.bus.SystemBus;
+import io.tessera.core.clock.VirtualClock;
+import io.tessera.core.isa.Cpu;
+import io.tessera.core.machine.Machine;
+import io.tessera.core.machine.MachineAssembly;
+import io.tessera.core.machine.MachineListener;
+import io.tessera.core.machine.MachineState;
+import io.tessera.core.memory.AddressSpace;
+import io.tessera.core.memory.ContainerRegion;
+import io.tessera.core.runtime.clock.HostVirtualClock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A machine as the runtime keeps it. Its life-cycle transitions are checked here; running
+ * the vCPUs is the accelerator's business and arrives with the ISA bundles.
+ */
+final class DefaultMachine implements Machine {
+
+    private static final System.Logger LOG = System.getLogger(DefaultMachine.class.getName());
+
+    private final String name;
+    private final String type;
+    private final Map<String, String> options;
+    private final AddressSpace memory;
+    private final SystemBus systemBus;
+    private final HostVirtualClock clock;
+    private final List<Cpu> cpus = new CopyOnWriteArrayList<>();
+    private final List<MachineListener> listeners = new CopyOnWriteArrayList<>();
+    private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private MachineState state = MachineState.CREATED;
+
+    DefaultMachine(String name, String type, Map<String, String> options) {
+        this.name = name;
+        this.type = type;
+        this.options = Map.copyOf(options);
+        this.memory = AddressSpace.create(name + ".system", new ContainerRegion("system", Long.MAX_VALUE));
+        this.systemBus = new DefaultSystemBus(memory);
+        this.clock = new HostVirtualClock(name, false);
+        resources.push(clock);
+    }
+
+    /** The view a machine type fills while it assembles the board. */
+    MachineAssembly assembly() {
+        return new MachineAssembly() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Map<String, String> options() {
+                return options;
+            }
+
+            @Override
+            public AddressSpace memory() {
+                return memory;
+            }
+
+            @Override
+            public SystemBus systemBus() {
+                return systemBus;
+            }
+
+            @Override
+            public VirtualClock clock() {
+                return clock;
+            }
+
+            @Override
+            public void addCpu(Cpu cpu) {
+                if (cpu.index() != cpus.size()) {
+                    throw new IllegalArgumentException("CPU index " + cpu.index() + " added where " + cpus.size() + " was next");
+                }
+                cpus.add(cpu);
+            }
+
+            @Override
+            public void closeOnDestroy(AutoCloseable resource) {
+                synchronized (resources) {
+                    resources.push(resource);
+                }
+            }
+        };
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String type() {
+        return type;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        return options;
+    }
+
+    @Override
+    public synchronized MachineState state() {
+        return state;
+    }
+
+    @Override
+    public AddressSpace memory() {
+        return memory;
+    }
+
+    @Override
+    public SystemBus systemBus() {
+        return systemBus;
+    }
+
+    @Override
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    @Override
+    public List<Cpu> cpus() {
+        return List.copyOf(cpus);
+    }
+
+    @Override
+    public void start() {
+        transition(MachineState.CREATED, MachineState.RUNNING);
+        clock.resume();
+    }
+
+    @Override
+    public void pause() {
+        transition(MachineState.RUNNING, MachineState.PAUSED);
+        clock.pause();
+    }
+
+    @Override
+    public void resume() {
+        transition(MachineState.PAUSED, MachineState.RUNNING);
+        clock.resume();
+    }
+
+    @Override
+    public void shutdown() {
+        MachineState from;
+        synchronized (this) {
+            from = state;
+            if (from == MachineState.SHUTDOWN) {
+                return;
+            }
+            state = MachineState.SHUTDOWN;
+        }
+        clock.pause();
+        fire(from, MachineState.SHUTDOWN);
+    }
+
+    private void transition(MachineState from, MachineState to) {
+        synchronized (this) {
+            if (state != from) {
+                throw new IllegalStateException("machine '" + name + "' is " + state.name().toLowerCase()
+                        + "; it must be " + from.name().toLowerCase() + " to become " + to.name().toLowerCase());
+            }
+            state = to;
+        }
+        fire(from, to);
+    }
+
+    private void fire(MachineState from, MachineState to) {
+        for (MachineListener listener : listeners) {
+            try {
+                listener.stateChanged(this, from, to);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "machine listener failed on " + from + " -> " + to, e);
+            }
+        }
+    }
+
+    @Override
+    public void addListener(MachineListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(MachineListener listener) {
+        listeners.remove(listener);
+    }
+
+    /** Shuts down and frees memory, clock and whatever the board registered, last first. */
+    void dispose() {
+        shutdown();
+        synchronized (resources) {
+            while (!resources.isEmpty()) {
+                AutoCloseable resource = resources.pop();
+                try {
+                    resource.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "closing " + resource + " of machine '" + name + "' failed", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "machine '" + name + "' (" + type + ", " + state().name().toLowerCase() + ")";
+    }
+}

@@ -1,0 +1,169 @@
+package io.tessera.core.runtime.machine;
+
+import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.machine.Machine;
+import io.tessera.core.machine.MachineManager;
+import io.tessera.core.machine.MachineOption;
+import io.tessera.core.machine.MachineType;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** Keeps the machines of the platform and registers each as a {@link Machine} service. */
+@Component(service = MachineManager.class)
+public final class MachineManagerImpl implements MachineManager {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+
+    private record Entry(DefaultMachine machine, ServiceRegistration<Machine> registration) {
+    }
+
+    private final BundleContext context;
+    private final ConfigurationAdmin configurationAdmin;
+    private final List<MachineType> types = new CopyOnWriteArrayList<>();
+    private final Map<String, Entry> machines = new ConcurrentHashMap<>();
+
+    @Activate
+    public MachineManagerImpl(BundleContext context, @Reference ConfigurationAdmin configurationAdmin) {
+        this.context = context;
+        this.configurationAdmin = configurationAdmin;
+        // Machines do not outlive the platform; device configurations left by an earlier run would name none.
+        deleteDeviceConfigurations("*");
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addType(MachineType type) {
+        types.add(type);
+    }
+
+    void removeType(MachineType type) {
+        types.remove(type);
+    }
+
+    @Override
+    public Machine create(String name, String typeName, Map<String, String> options) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("machine name '" + name + "' is not valid; use letters, digits, '_', '.', '-'");
+        }
+        MachineType type = types.stream().filter(t -> t.name().equals(typeName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown machine type '" + typeName + "'; available: "
+                        + types().stream().map(MachineType::name).collect(Collectors.joining(", "))));
+        Map<String, String> merged = mergeOptions(type, options);
+        synchronized (machines) {
+            if (machines.containsKey(name)) {
+                throw new IllegalArgumentException("a machine named '" + name + "' exists already");
+            }
+            DefaultMachine machine = new DefaultMachine(name, type.name(), merged);
+            try {
+                type.assemble(machine.assembly());
+            } catch (RuntimeException e) {
+                machine.dispose();
+                throw e;
+            }
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(DeviceConstants.MACHINE, name);
+            props.put(Machine.TYPE_PROPERTY, type.name());
+            ServiceRegistration<Machine> registration = context.registerService(Machine.class, machine, props);
+            machines.put(name, new Entry(machine, registration));
+            return machine;
+        }
+    }
+
+    private static Map<String, String> mergeOptions(MachineType type, Map<String, String> given) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        for (MachineOption option : type.options()) {
+            merged.put(option.name(), option.defaultValue());
+        }
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            if (!merged.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("machine type '" + type.name() + "' has no option '" + e.getKey()
+                        + "'; options: " + type.options().stream().map(o -> o.name() + " (" + o.description() + ")")
+                                .collect(Collectors.joining(", ")));
+            }
+            merged.put(e.getKey(), e.getValue());
+        }
+        return merged;
+    }
+
+    @Override
+    public Optional<Machine> find(String name) {
+        return Optional.ofNullable(machines.get(name)).map(Entry::machine);
+    }
+
+    @Override
+    public List<Machine> machines() {
+        return machines.values().stream().map(e -> (Machine) e.machine()).sorted(Comparator.comparing(Machine::name)).toList();
+    }
+
+    @Override
+    public List<MachineType> types() {
+        return types.stream().sorted(Comparator.comparing(MachineType::name)).toList();
+    }
+
+    @Override
+    public void destroy(String name) {
+        Entry entry;
+        synchronized (machines) {
+            entry = machines.remove(name);
+        }
+        if (entry == null) {
+            throw new IllegalArgumentException("no machine named '" + name + "'; machines: "
+                    + machines().stream().map(Machine::name).collect(Collectors.joining(", ")));
+        }
+        teardown(entry);
+    }
+
+    /** Devices go first (their components deactivate as the machine service goes), then the memory. */
+    private void teardown(Entry entry) {
+        entry.machine().shutdown();
+        entry.registration().unregister();
+        deleteDeviceConfigurations(entry.machine().name());
+        entry.machine().dispose();
+    }
+
+    /** @param machine a machine's name, or {@code *} for those of every machine */
+    private void deleteDeviceConfigurations(String machine) {
+        try {
+            String filter = machine.equals("*") ? "(" + DeviceConstants.MACHINE + "=*)" : DeviceConstants.machineFilter(machine);
+            Configuration[] configurations = configurationAdmin.listConfigurations(filter);
+            if (configurations != null) {
+                for (Configuration configuration : configurations) {
+                    configuration.delete();
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException("could not remove the device configurations of machine '" + machine + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (String name : List.copyOf(machines.keySet())) {
+            Entry entry = machines.remove(name);
+            if (entry != null) {
+                entry.machine().shutdown();
+                entry.registration().unregister();
+                entry.machine().dispose();
+            }
+        }
+    }
+}
