@@ -246,7 +246,7 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
                     try {
                         changed.awaitNanos(wait);
                     } catch (InterruptedException e) {
-                        // Nobody but close() has business with this thread; re-check the state.
+                        // Nobody has business interrupting this thread; re-check the state.
                     }
                     continue;
                 }
@@ -259,6 +259,7 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
                 } catch (Throwable t) {
                     LOG.log(Level.WARNING, () -> "timer callback failed on clock '" + name + "'", t);
                 } finally {
+                    Thread.interrupted(); // a callback's stray interrupt must not leak into the next wait
                     lock.lock();
                     inCallback = false;
                     idle.signalAll();

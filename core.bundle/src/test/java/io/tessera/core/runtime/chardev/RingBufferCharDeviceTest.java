@@ -63,7 +63,7 @@ class RingBufferCharDeviceTest {
             write(dev, "ij");
         }
         write(dev, "k");
-        assertEquals("jijik", drain(dev));
+        assertEquals("ijijk", drain(dev));
     }
 
     @Test

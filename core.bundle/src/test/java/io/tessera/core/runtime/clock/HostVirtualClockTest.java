@@ -290,6 +290,37 @@ class HostVirtualClockTest {
     }
 
     @Test
+    void concurrentArmingAndCancellingLeavesNothingPending() throws Exception {
+        HostVirtualClock clock = clock(true);
+        AtomicInteger firings = new AtomicInteger();
+        Timer timer = clock.newTimer(firings::incrementAndGet);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int seed = t;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 2_000; i++) {
+                    switch ((i + seed) % 3) {
+                        case 0 -> timer.armAfter((i % 7) * 10_000L);
+                        case 1 -> timer.armAt(clock.nanos());
+                        default -> timer.cancel();
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        timer.cancel();
+        assertFalse(timer.isArmed());
+        clock.pause(); // waits for a callback that started before the cancel
+        int settled = firings.get();
+        clock.resume();
+        Thread.sleep(50);
+        assertEquals(settled, firings.get(), "a cancelled timer fired");
+        assertEquals(-1, timer.deadline());
+    }
+
+    @Test
     void aCallbackCanReArmItsTimer() throws Exception {
         HostVirtualClock clock = clock(true);
         List<Long> firings = new CopyOnWriteArrayList<>();
