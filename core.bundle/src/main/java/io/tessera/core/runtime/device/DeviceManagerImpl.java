@@ -146,7 +146,10 @@ public final class DeviceManagerImpl implements DeviceManager {
     private void awaitRealized(Configuration configuration, String machine, String id) {
         long deadline = System.nanoTime() + REALIZE_TIMEOUT_MS * 1_000_000;
         while (true) {
-            if (deviceService(machine, id) != null) {
+            ServiceReference<Device> service = deviceService(machine, id);
+            // SCR registers a component's service before it activates it; taking the service
+            // waits for the activation (the realization) to finish, or tells that it failed.
+            if (service != null && isRealized(service)) {
                 return;
             }
             String problem = problem(DeviceConstants.factoryPid(typeOf(configuration)), machine, id);
@@ -158,6 +161,15 @@ public final class DeviceManagerImpl implements DeviceManager {
             }
             sleep();
         }
+    }
+
+    private boolean isRealized(ServiceReference<Device> service) {
+        Device device = context.getService(service);
+        if (device == null) {
+            return false;
+        }
+        context.ungetService(service);
+        return true;
     }
 
     private static String typeOf(Configuration configuration) {

@@ -28,7 +28,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * Carries device state across a bundle's update (or stop and start): before a device bundle
+ * Carries device state across a bundle's update (or stop and start): as a device bundle
  * stops, the state of each of its instances is saved, with the machine paused so the devices
  * are quiescent; when an instance with the same id is registered again (by the new code), the
  * state is restored into it. States hold JDK types only, so the old code stays collectable.
@@ -75,42 +75,40 @@ public final class DeviceStateKeeper implements SynchronousBundleListener, Servi
 
     @Override
     public void bundleChanged(BundleEvent event) {
-        switch (event.getType()) {
-            case BundleEvent.STOPPING -> saveInstancesOf(event.getBundle());
-            case BundleEvent.UNINSTALLED -> unplugForGood(event.getBundle());
-            default -> {
-            }
+        if (event.getType() == BundleEvent.UNINSTALLED) {
+            unplugForGood(event.getBundle());
         }
     }
 
-    private void saveInstancesOf(Bundle bundle) {
-        ServiceReference<?>[] registered = bundle.getRegisteredServices();
-        if (registered == null) {
+    /**
+     * Saves an instance's state while its service is being unregistered because its bundle is
+     * stopping: SCR unregisters the service before it deactivates the component, so the
+     * instance is still whole here. Other unregistrations (a removed device, a destroyed
+     * machine) keep nothing.
+     */
+    private void saveIfBundleStopping(ServiceReference<?> ref) {
+        Bundle bundle = ref.getBundle();
+        if (bundle == null || bundle.getState() != Bundle.STOPPING || !isDevice(ref)) {
             return;
         }
-        for (ServiceReference<?> ref : registered) {
-            if (!isDevice(ref)) {
-                continue;
-            }
-            Object service = context.getService(ref);
-            try {
-                saved.put(key(ref), new Saved(bundle.getBundleId(), null));
-                if (service instanceof Stateful stateful) {
-                    Machine machine = machines.find((String) ref.getProperty(DeviceConstants.MACHINE)).orElse(null);
-                    boolean paused = machine != null && pauseIfRunning(machine);
-                    try {
-                        saved.put(key(ref), new Saved(bundle.getBundleId(), stateful.saveState()));
-                    } finally {
-                        if (paused) {
-                            machine.resume();
-                        }
+        saved.put(key(ref), new Saved(bundle.getBundleId(), null));
+        Object service = context.getService(ref);
+        try {
+            if (service instanceof Stateful stateful) {
+                Machine machine = machines.find((String) ref.getProperty(DeviceConstants.MACHINE)).orElse(null);
+                boolean paused = machine != null && pauseIfRunning(machine);
+                try {
+                    saved.put(key(ref), new Saved(bundle.getBundleId(), stateful.saveState()));
+                } finally {
+                    if (paused) {
+                        machine.resume();
                     }
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "saving the state of device " + key(ref) + " failed; it will restart from reset", e);
-            } finally {
-                context.ungetService(ref);
             }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "saving the state of device " + key(ref) + " failed; it will restart from reset", e);
+        } finally {
+            context.ungetService(ref);
         }
     }
 
@@ -130,10 +128,16 @@ public final class DeviceStateKeeper implements SynchronousBundleListener, Servi
 
     @Override
     public void serviceChanged(ServiceEvent event) {
-        if (event.getType() != ServiceEvent.REGISTERED) {
-            return;
-        }
         ServiceReference<?> ref = event.getServiceReference();
+        switch (event.getType()) {
+            case ServiceEvent.UNREGISTERING -> saveIfBundleStopping(ref);
+            case ServiceEvent.REGISTERED -> restore(ref);
+            default -> {
+            }
+        }
+    }
+
+    private void restore(ServiceReference<?> ref) {
         Saved state = saved.remove(key(ref));
         if (state == null || state.state() == null) {
             return;
