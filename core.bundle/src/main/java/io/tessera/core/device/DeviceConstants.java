@@ -32,7 +32,7 @@ public final class DeviceConstants {
 
     /** @return the type named by a factory PID, or {@code null} when it is not a device's */
     public static String typeOf(String factoryPid) {
-        return factoryPid != null && factoryPid.startsWith(FACTORY_PID_PREFIX)
+        return factoryPid != null && factoryPid.startsWith(FACTORY_PID_PREFIX) && factoryPid.length() > FACTORY_PID_PREFIX.length()
                 ? factoryPid.substring(FACTORY_PID_PREFIX.length())
                 : null;
     }

@@ -38,8 +38,16 @@ public record DeviceState(String schema, int version, Map<String, Object> fields
             case long[] longs -> longs.clone();
             case null -> throw new IllegalArgumentException("state '" + schema + "': field '" + name + "' is null");
             default -> throw new IllegalArgumentException("state '" + schema + "': field '" + name + "' is a "
-                    + value.getClass().getName() + "; valid are Boolean, Integer, Long, String, byte[], long[]");
+                    + value.getClass().getTypeName() + "; valid are Boolean, Integer, Long, String, byte[], long[]");
         };
+    }
+
+    /** @return the fields, arrays copied, so the state stays immutable */
+    @Override
+    public Map<String, Object> fields() {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        fields.forEach((name, value) -> copy.put(name, copyValue(schema, name, value)));
+        return java.util.Collections.unmodifiableMap(copy);
     }
 
     private Object field(String name) {
@@ -97,10 +105,10 @@ public record DeviceState(String schema, int version, Map<String, Object> fields
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(schema, version);
+        int sum = 0;
         for (Map.Entry<String, Object> e : fields.entrySet()) {
-            h = 31 * h + e.getKey().hashCode() + Arrays.deepHashCode(new Object[] {e.getValue()});
+            sum += e.getKey().hashCode() ^ Arrays.deepHashCode(new Object[] {e.getValue()});
         }
-        return h;
+        return 31 * Objects.hash(schema, version) + sum;
     }
 }

@@ -105,7 +105,10 @@ public final class StateSchema {
         }
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
-            values.put((String) namesAndValues[i], namesAndValues[i + 1]);
+            if (!(namesAndValues[i] instanceof String fieldName)) {
+                throw new IllegalArgumentException("argument " + i + " should be a field name, not " + namesAndValues[i]);
+            }
+            values.put(fieldName, namesAndValues[i + 1]);
         }
         DeviceState state = new DeviceState(name, version, values);
         try {
@@ -134,7 +137,7 @@ public final class StateSchema {
         for (int v = saved.version() + 1; v <= version; v++) {
             for (Field f : fields) {
                 if (f.since() == v && f.initial() != null) {
-                    values.putIfAbsent(f.name(), f.initial());
+                    values.putIfAbsent(f.name(), copyIfArray(f.initial()));
                 }
             }
             UnaryOperator<Map<String, Object>> step = upgrades.get(v);
@@ -169,6 +172,14 @@ public final class StateSchema {
         return upgraded;
     }
 
+    private static Object copyIfArray(Object value) {
+        return switch (value) {
+            case byte[] bytes -> bytes.clone();
+            case long[] longs -> longs.clone();
+            case null, default -> value;
+        };
+    }
+
     /** Builds a {@link StateSchema}. */
     public static final class Builder {
         private final String name;
@@ -200,7 +211,7 @@ public final class StateSchema {
             if (initial != null && !type.holds(initial)) {
                 throw new IllegalArgumentException("initial value of '" + fieldName + "' is not a " + type);
             }
-            if (fields.putIfAbsent(fieldName, new Field(fieldName, type, since, initial)) != null) {
+            if (fields.putIfAbsent(fieldName, new Field(fieldName, type, since, copyIfArray(initial))) != null) {
                 throw new IllegalArgumentException("field '" + fieldName + "' declared twice");
             }
             return this;

@@ -16,10 +16,8 @@ public final class OptionValues {
      * @throws IllegalArgumentException naming the option and the valid forms
      */
     public static long size(String option, String value) {
-        String v = value.trim().toUpperCase(Locale.ROOT);
-        if (v.endsWith("B") && v.length() > 1 && Character.isLetter(v.charAt(v.length() - 2))) {
-            v = v.substring(0, v.length() - 1);
-        }
+        // 512M, 512MB, 512MiB and 4096B all say what users mean.
+        String v = value.trim().toUpperCase(Locale.ROOT).replaceFirst("([KMGT])I?B$", "$1").replaceFirst("(\\d)B$", "$1");
         int shift = 0;
         if (!v.isEmpty()) {
             switch (v.charAt(v.length() - 1)) {
@@ -43,7 +41,7 @@ public final class OptionValues {
             return n << shift;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + "=" + value
-                    + " is not a size; write a positive number of bytes, or one with K, M, G or T (512M, 2G)");
+                    + " is not a size; write a positive number of bytes, or one with K, M, G or T (512M, 2G, 64KiB)");
         }
     }
 

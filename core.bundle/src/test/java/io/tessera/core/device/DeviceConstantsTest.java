@@ -31,6 +31,7 @@ class DeviceConstantsTest {
         assertNull(DeviceConstants.typeOf("org.apache.felix.fileinstall"));
         assertNull(DeviceConstants.typeOf("io.tessera.devices.ns16550a"));
         assertNull(DeviceConstants.typeOf("io.tessera.device"));
+        assertNull(DeviceConstants.typeOf("io.tessera.device."));
         assertNull(DeviceConstants.typeOf("IO.TESSERA.DEVICE.ns16550a"));
     }
 

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class DeviceStateTest {
@@ -90,7 +89,6 @@ class DeviceStateTest {
         assertEquals(Map.of("a", 1), s.fields());
     }
 
-    @Disabled("BUG: fields() returns the state's own arrays, so a caller can change an 'immutable' state; see report")
     @Test
     void fieldsDoesNotExposeTheStatesOwnArrays() {
         DeviceState s = new DeviceState("uart", 1, map("bytes", new byte[] {1, 2, 3}));
@@ -140,7 +138,7 @@ class DeviceStateTest {
         Object[][] cases = {
                 {(short) 1, "java.lang.Short"},
                 {1.5d, "java.lang.Double"},
-                {new int[] {1}, "[I"},
+                {new int[] {1}, "int[]"},
                 {List.of(1L), List.of(1L).getClass().getName()},
                 {new Object(), "java.lang.Object"},
         };
@@ -203,7 +201,6 @@ class DeviceStateTest {
         assertEquals(ab, ba);
     }
 
-    @Disabled("BUG: hashCode depends on field order while equals does not; see report")
     @Test
     void statesEqualInAnotherFieldOrderHashAlike() {
         DeviceState ab = new DeviceState("uart", 1, map("a", 1, "b", 2));

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class OptionValuesTest {
 
-    private static final String SIZE_FORMS = " is not a size; write a positive number of bytes, or one with K, M, G or T (512M, 2G)";
+    private static final String SIZE_FORMS = " is not a size; write a positive number of bytes, or one with K, M, G or T (512M, 2G, 64KiB)";
     private static final String NUMBER_FORMS = " is not a number; write decimal (4096) or hexadecimal (0x1000)";
 
     private static void assertSizeRefused(String value) {

@@ -144,15 +144,16 @@ public final class DeviceManagerImpl implements DeviceManager {
     }
 
     private void awaitRealized(Configuration configuration, String machine, String id) {
+        String pid = configuration.getFactoryPid();
         long deadline = System.nanoTime() + REALIZE_TIMEOUT_MS * 1_000_000;
         while (true) {
-            ServiceReference<Device> service = deviceService(machine, id);
-            // SCR registers a component's service before it activates it; taking the service
-            // waits for the activation (the realization) to finish, or tells that it failed.
-            if (service != null && isRealized(service)) {
+            // SCR registers a component's service before it activates the component: only
+            // the ACTIVE state of its configuration says the realization has finished.
+            ComponentConfigurationDTO component = component(pid, machine, id);
+            if (component != null && component.state == ComponentConfigurationDTO.ACTIVE && deviceService(machine, id) != null) {
                 return;
             }
-            String problem = problem(DeviceConstants.factoryPid(typeOf(configuration)), machine, id);
+            String problem = problem(pid, machine, id);
             boolean failed = problem != null && problem.startsWith("failed");
             if (failed || System.nanoTime() > deadline) {
                 deleteQuietly(configuration);
@@ -161,15 +162,6 @@ public final class DeviceManagerImpl implements DeviceManager {
             }
             sleep();
         }
-    }
-
-    private boolean isRealized(ServiceReference<Device> service) {
-        Device device = context.getService(service);
-        if (device == null) {
-            return false;
-        }
-        context.ungetService(service);
-        return true;
     }
 
     private static String typeOf(Configuration configuration) {
@@ -250,24 +242,33 @@ public final class DeviceManagerImpl implements DeviceManager {
         return bus.mappings().stream().filter(m -> m.owner().equals(owner)).map(Object::toString).toList();
     }
 
-    /** @return why the component configuration of this instance is not active, from SCR's DTOs, or {@code null} */
-    private String problem(String factoryPid, String machine, String id) {
+    /** @return the SCR component configuration of this instance, or {@code null} when SCR has none (yet) */
+    private ComponentConfigurationDTO component(String factoryPid, String machine, String id) {
         for (ComponentDescriptionDTO description : scr.getComponentDescriptionDTOs()) {
             if (!Arrays.asList(description.configurationPid).contains(factoryPid)) {
                 continue;
             }
             for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(description)) {
-                if (!id.equals(c.properties.get(DeviceConstants.ID)) || !machine.equals(c.properties.get(DeviceConstants.MACHINE))) {
-                    continue;
-                }
-                if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
-                    return "failed to realize: " + firstLine(c.failure);
-                }
-                if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE && c.unsatisfiedReferences.length > 0) {
-                    return "waiting for " + Arrays.stream(c.unsatisfiedReferences)
-                            .map(r -> r.name + " " + r.target).collect(Collectors.joining(", "));
+                if (id.equals(c.properties.get(DeviceConstants.ID)) && machine.equals(c.properties.get(DeviceConstants.MACHINE))) {
+                    return c;
                 }
             }
+        }
+        return null;
+    }
+
+    /** @return why the component configuration of this instance is not active, from SCR's DTOs, or {@code null} */
+    private String problem(String factoryPid, String machine, String id) {
+        ComponentConfigurationDTO c = component(factoryPid, machine, id);
+        if (c == null) {
+            return null;
+        }
+        if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+            return "failed to realize: " + firstLine(c.failure);
+        }
+        if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE && c.unsatisfiedReferences.length > 0) {
+            return "waiting for " + Arrays.stream(c.unsatisfiedReferences)
+                    .map(r -> r.name + " " + r.target).collect(Collectors.joining(", "));
         }
         return null;
     }

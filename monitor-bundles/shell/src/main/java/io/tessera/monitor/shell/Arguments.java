@@ -20,7 +20,7 @@ record Arguments(List<String> positional, Map<String, String> settings) {
                 positional.add(word);
             }
         }
-        return new Arguments(List.copyOf(positional), settings);
+        return new Arguments(List.copyOf(positional), java.util.Collections.unmodifiableMap(settings));
     }
 
     /** @return positional word {@code index}, or an error saying what is missing */
