@@ -150,6 +150,20 @@ public class ShellCommandsIT {
         assertEquals("the id is free again", "added test-counter 'c0' to machine 'm1'", run("device add m1 test-counter id=c0"));
     }
 
+    @Test
+    public void completionOffersVerbsNamesTypesAndProperties() throws Exception {
+        run("machine create m1");
+        run("device add m1 test-counter id=c0");
+        assertEquals("[types, create, list, describe, start, pause, resume, destroy, help]",
+                run("tessera:completions machine [machine ''] 1"));
+        assertEquals("[m1]", run("tessera:completions machine [machine describe ''] 2"));
+        assertEquals("[none]", run("tessera:completions machine [machine create m2 ''] 3"));
+        assertEquals("[memory=, ram-base=]", run("tessera:completions machine [machine create m2 none ''] 4"));
+        assertEquals("[test-counter]", run("tessera:completions device [device add m1 ''] 3"));
+        assertEquals("[id=, base=]", run("tessera:completions device [device add m1 test-counter ''] 4"));
+        assertEquals("[c0]", run("tessera:completions device [device remove m1 ''] 3"));
+    }
+
     private void assertNothingConfigured() throws Exception {
         assertEquals(0, devices.list(null).size());
         assertEquals(null, configurationAdmin.listConfigurations("(tessera.id=*)"));
