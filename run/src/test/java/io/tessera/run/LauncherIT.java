@@ -1,0 +1,72 @@
+package io.tessera.run;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.Test;
+
+/** {@code run/tessera} as a user runs it: the exported jar, started by the launcher script. */
+public class LauncherIT {
+
+    private record Result(int status, String out, String err) {
+    }
+
+    private static Result tessera(String input, String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("tessera-out", ".txt");
+        Path err = Files.createTempFile("tessera-err", ".txt");
+        Path in = Files.createTempFile("tessera-in", ".txt");
+        Files.writeString(in, input);
+        List<String> command = new java.util.ArrayList<>(List.of(new File("tessera").getAbsolutePath()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(in.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("TESSERA_NO_BUILD", "1");
+        Process process = builder.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("run/tessera did not end within 60 s; output so far: " + Files.readString(out));
+        }
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public void pipedCommandsAreAnsweredAndTheShellEndsWithItsInput() throws Exception {
+        Result r = tessera("machine create m1 none memory=16M\nmachine list\n", "shell");
+        assertEquals(r.err(), 0, r.status());
+        assertTrue(r.out(), r.out().contains("created machine 'm1' (none, created)"));
+        assertTrue(r.out(), r.out().matches("(?s).*m1\\s+none\\s+created\\s+0\\s+0.*"));
+    }
+
+    @Test
+    public void aScriptFileIsRunLineByLine() throws Exception {
+        Path script = Files.createTempFile("tessera", ".gogo");
+        Files.writeString(script, "machine create m2\ndevice list m2\nmachine describe m2\n");
+        Result r = tessera("", "shell", script.toString());
+        assertEquals(r.err(), 0, r.status());
+        assertTrue(r.out(), r.out().contains("created machine 'm2'"));
+        assertTrue(r.out(), r.out().contains("0000000080000000-0000000087ffffff ram 'ram' @0"));
+    }
+
+    @Test
+    public void anErrorNamesTheProblemAndWhatIsValid() throws Exception {
+        Result r = tessera("machine create m3 pc\n", "shell");
+        assertTrue(r.out() + r.err(), (r.out() + r.err()).contains("unknown machine type 'pc'; available: none"));
+    }
+
+    @Test
+    public void anUnknownCommandIsRefusedWithTheUsage() throws Exception {
+        Result r = tessera("", "frobnicate");
+        assertEquals(2, r.status());
+        assertTrue(r.err(), r.err().contains("unknown command 'frobnicate'") && r.err().contains("usage: run/tessera"));
+        Result missing = tessera("", "shell", "/nonexistent.gogo");
+        assertEquals(2, missing.status());
+        assertTrue(missing.err(), missing.err().contains("cannot read script '/nonexistent.gogo'"));
+    }
+}
