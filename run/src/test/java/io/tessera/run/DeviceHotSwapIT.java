@@ -146,6 +146,27 @@ public class DeviceHotSwapIT {
         assertCollected(revision2, "revision 2");
     }
 
+    @Test
+    public void stoppingAndStartingTheBundleKeepsTheStateButARemovedDeviceStartsAfresh() throws Exception {
+        Machine machine = machines.create("m", "none", Map.of());
+        Bundle counter = installCounter();
+        devices.add("m", "test-counter", "c0", Map.of());
+        AddressSpace memory = machine.memory();
+        memory.write(COUNT, 4, 99);
+
+        counter.stop();
+        assertTrue("a stopped bundle's device is unplugged", memory.lookup(BASE).isEmpty());
+        assertEquals(DeviceInfo.Status.INACTIVE, devices.find("m", "c0").orElseThrow().status());
+        counter.start();
+        assertEquals("plugged again with its state", 99, memory.read(COUNT, 4));
+
+        counter.stop();
+        devices.remove("m", "c0");
+        counter.start();
+        devices.add("m", "test-counter", "c0", Map.of());
+        assertEquals("a new device with an old id gets no old state", 0, memory.read(COUNT, 4));
+    }
+
     private WeakReference<Class<?>> deviceClass() throws Exception {
         Collection<ServiceReference<Device>> refs = context.getServiceReferences(Device.class, "(tessera.id=c0)");
         assertEquals(1, refs.size());
