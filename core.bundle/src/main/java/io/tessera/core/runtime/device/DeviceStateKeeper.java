@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
@@ -22,6 +23,8 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.SynchronousConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,13 +38,16 @@ import org.osgi.service.component.annotations.Reference;
  * When the bundle is uninstalled, its instances' configurations and states are dropped: the
  * devices are unplugged for good.
  */
-@Component(immediate = true, service = {})
-public final class DeviceStateKeeper implements SynchronousBundleListener, ServiceListener {
+@Component(immediate = true, service = SynchronousConfigurationListener.class)
+public final class DeviceStateKeeper implements SynchronousBundleListener, ServiceListener, SynchronousConfigurationListener {
 
     private static final System.Logger LOG = System.getLogger(DeviceStateKeeper.class.getName());
 
-    /** What was kept of an instance whose bundle stopped; {@code state} is null for a device without state. */
-    private record Saved(long bundleId, DeviceState state) {
+    /**
+     * What was kept of an instance whose bundle stopped: the bundle, the instance's configuration
+     * (its PID) and its state ({@code null} for a device without state).
+     */
+    private record Saved(long bundleId, String configurationPid, DeviceState state) {
     }
 
     private final BundleContext context;
@@ -91,14 +97,15 @@ public final class DeviceStateKeeper implements SynchronousBundleListener, Servi
         if (bundle == null || bundle.getState() != Bundle.STOPPING || !isDevice(ref)) {
             return;
         }
-        saved.put(key(ref), new Saved(bundle.getBundleId(), null));
+        String pid = (String) ref.getProperty(Constants.SERVICE_PID);
+        saved.put(key(ref), new Saved(bundle.getBundleId(), pid, null));
         Object service = context.getService(ref);
         try {
             if (service instanceof Stateful stateful) {
                 Machine machine = machines.find((String) ref.getProperty(DeviceConstants.MACHINE)).orElse(null);
                 boolean paused = machine != null && pauseIfRunning(machine);
                 try {
-                    saved.put(key(ref), new Saved(bundle.getBundleId(), stateful.saveState()));
+                    saved.put(key(ref), new Saved(bundle.getBundleId(), pid, stateful.saveState()));
                 } finally {
                     if (paused) {
                         machine.resume();
@@ -153,6 +160,18 @@ public final class DeviceStateKeeper implements SynchronousBundleListener, Servi
             LOG.log(Level.WARNING, "restoring the state of device " + key(ref) + " failed; it starts from reset: " + e.getMessage());
         } finally {
             context.ungetService(ref);
+        }
+    }
+
+    /**
+     * An instance removed while its bundle was stopped must not hand its state to a later
+     * instance that happens to get the same id. (A synchronous listener: the state is gone
+     * before the deletion returns, so an add that follows cannot race with it.)
+     */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            saved.values().removeIf(s -> event.getPid().equals(s.configurationPid()));
         }
     }
 
