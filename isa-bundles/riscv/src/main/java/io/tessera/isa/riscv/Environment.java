@@ -1,0 +1,25 @@
+package io.tessera.isa.riscv;
+
+/**
+ * What lies outside a hart's own state when it executes: system calls (user mode) or the trap
+ * machinery (a machine), and the CSRs that are not plain hart state.
+ */
+public interface Environment {
+
+    /** Handles {@code ecall}; the hart's pc still points at the ecall. */
+    void ecall(RiscvHart hart);
+
+    /**
+     * Reads a CSR.
+     *
+     * @throws GuestFault an illegal-instruction fault when the CSR does not exist or is not accessible
+     */
+    long readCsr(RiscvHart hart, int csr);
+
+    /**
+     * Writes a CSR (WARL fields legalized by the implementation).
+     *
+     * @throws GuestFault an illegal-instruction fault when the CSR does not exist or is read-only
+     */
+    void writeCsr(RiscvHart hart, int csr, long value);
+}

@@ -1,0 +1,348 @@
+package io.tessera.isa.riscv;
+
+/**
+ * Executes RISC-V instructions one at a time on a hart: the cold tier, single-stepping and
+ * the reference the translator is checked against. Decoded instructions are cached by pc
+ * (and checked against the fetched bits, so modified code is decoded again).
+ */
+public final class Interpreter {
+
+    private static final int CACHE_BITS = 16;
+    private static final int CACHE_MASK = (1 << CACHE_BITS) - 1;
+
+    private final Insn[] cache = new Insn[1 << CACHE_BITS];
+    private final long[] cachePc = new long[1 << CACHE_BITS];
+
+    /**
+     * Runs until the environment stops the hart (by throwing) or {@code limit} instructions
+     * retired.
+     *
+     * @return the number of instructions retired
+     */
+    public long run(RiscvHart hart, GuestMemory memory, Environment env, long limit) {
+        long executed = 0;
+        while (executed < limit) {
+            step(hart, memory, env);
+            executed++;
+        }
+        return executed;
+    }
+
+    /** Fetches, decodes and executes one instruction. */
+    public Insn fetch(RiscvHart hart, GuestMemory memory) {
+        long pc = hart.pc;
+        int low = memory.fetch16(pc);
+        int raw = Decoder.isFullLength(low) ? low | (memory.fetch16(pc + 2) << 16) : low;
+        int slot = (int) (pc >>> 1) & CACHE_MASK;
+        Insn insn = cache[slot];
+        if (insn == null || cachePc[slot] != pc || insn.raw() != raw) {
+            insn = Decoder.decode(raw);
+            cache[slot] = insn;
+            cachePc[slot] = pc;
+        }
+        return insn;
+    }
+
+    /** Executes one instruction. */
+    public void step(RiscvHart hart, GuestMemory memory, Environment env) {
+        Insn insn = fetch(hart, memory);
+        execute(hart, memory, env, insn);
+        hart.instret++;
+    }
+
+    private static long sext32(long v) {
+        return (int) v;
+    }
+
+    private static long loadSigned(GuestMemory memory, long address, int size) {
+        long v = memory.load(address, size);
+        return switch (size) {
+            case 1 -> (byte) v;
+            case 2 -> (short) v;
+            case 4 -> (int) v;
+            default -> v;
+        };
+    }
+
+    /** Executes a decoded instruction at the hart's pc. */
+    public static void execute(RiscvHart hart, GuestMemory memory, Environment env, Insn insn) {
+        long[] x = hart.x;
+        long a = x[insn.rs1()];
+        long b = x[insn.rs2()];
+        long imm = insn.imm();
+        long pc = hart.pc;
+        long next = pc + insn.length();
+        long result;
+        switch (insn.op()) {
+            case LUI -> result = imm;
+            case AUIPC -> result = pc + imm;
+            case JAL -> {
+                result = next;
+                next = pc + imm;
+            }
+            case JALR -> {
+                result = next;
+                next = (a + imm) & ~1L;
+            }
+            case BEQ, BNE, BLT, BGE, BLTU, BGEU -> {
+                boolean taken = switch (insn.op()) {
+                    case BEQ -> a == b;
+                    case BNE -> a != b;
+                    case BLT -> a < b;
+                    case BGE -> a >= b;
+                    case BLTU -> Long.compareUnsigned(a, b) < 0;
+                    default -> Long.compareUnsigned(a, b) >= 0;
+                };
+                if (taken) {
+                    next = pc + imm;
+                }
+                hart.pc = next;
+                return;
+            }
+            case LB -> result = loadSigned(memory, a + imm, 1);
+            case LH -> result = loadSigned(memory, a + imm, 2);
+            case LW -> result = loadSigned(memory, a + imm, 4);
+            case LD -> result = memory.load(a + imm, 8);
+            case LBU -> result = memory.load(a + imm, 1);
+            case LHU -> result = memory.load(a + imm, 2);
+            case LWU -> result = memory.load(a + imm, 4);
+            case SB, SH, SW, SD -> {
+                int size = switch (insn.op()) {
+                    case SB -> 1;
+                    case SH -> 2;
+                    case SW -> 4;
+                    default -> 8;
+                };
+                memory.store(a + imm, size, b);
+                hart.pc = next;
+                return;
+            }
+            case ADDI -> result = a + imm;
+            case SLTI -> result = a < imm ? 1 : 0;
+            case SLTIU -> result = Long.compareUnsigned(a, imm) < 0 ? 1 : 0;
+            case XORI -> result = a ^ imm;
+            case ORI -> result = a | imm;
+            case ANDI -> result = a & imm;
+            case SLLI -> result = a << imm;
+            case SRLI -> result = a >>> imm;
+            case SRAI -> result = a >> imm;
+            case ADD -> result = a + b;
+            case SUB -> result = a - b;
+            case SLL -> result = a << b;
+            case SLT -> result = a < b ? 1 : 0;
+            case SLTU -> result = Long.compareUnsigned(a, b) < 0 ? 1 : 0;
+            case XOR -> result = a ^ b;
+            case SRL -> result = a >>> b;
+            case SRA -> result = a >> b;
+            case OR -> result = a | b;
+            case AND -> result = a & b;
+            case ADDIW -> result = sext32(a + imm);
+            case SLLIW -> result = sext32((int) a << imm);
+            case SRLIW -> result = sext32((int) a >>> imm);
+            case SRAIW -> result = sext32((int) a >> imm);
+            case ADDW -> result = sext32(a + b);
+            case SUBW -> result = sext32(a - b);
+            case SLLW -> result = sext32((int) a << (b & 31));
+            case SRLW -> result = sext32((int) a >>> (b & 31));
+            case SRAW -> result = sext32((int) a >> (b & 31));
+            case FENCE, FENCE_I -> {
+                // One hart in program order; the translator maps these to VarHandle fences.
+                hart.pc = next;
+                return;
+            }
+            case ECALL -> {
+                env.ecall(hart);
+                hart.pc = next;
+                return;
+            }
+            case EBREAK -> throw new GuestFault(GuestFault.BREAKPOINT, pc);
+            case CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> {
+                int csr = (int) imm;
+                long source = insn.op().ordinal() >= Op.CSRRWI.ordinal() ? insn.rs1() : a;
+                boolean write = insn.op() == Op.CSRRW || insn.op() == Op.CSRRWI || insn.rs1() != 0;
+                boolean read = !((insn.op() == Op.CSRRW || insn.op() == Op.CSRRWI) && insn.rd() == 0);
+                long old = read ? env.readCsr(hart, csr) : 0;
+                if (write) {
+                    long value = switch (insn.op()) {
+                        case CSRRW, CSRRWI -> source;
+                        case CSRRS, CSRRSI -> old | source;
+                        default -> old & ~source;
+                    };
+                    env.writeCsr(hart, csr, value);
+                }
+                result = old;
+            }
+            case MUL -> result = a * b;
+            case MULH -> result = Math.multiplyHigh(a, b);
+            case MULHSU -> result = Math.multiplyHigh(a, b) + (b < 0 ? a : 0);
+            case MULHU -> result = Math.unsignedMultiplyHigh(a, b);
+            case DIV -> result = b == 0 ? -1 : (a == Long.MIN_VALUE && b == -1) ? a : a / b;
+            case DIVU -> result = b == 0 ? -1 : Long.divideUnsigned(a, b);
+            case REM -> result = b == 0 ? a : (a == Long.MIN_VALUE && b == -1) ? 0 : a % b;
+            case REMU -> result = b == 0 ? a : Long.remainderUnsigned(a, b);
+            case MULW -> result = sext32((int) a * (int) b);
+            case DIVW -> {
+                int n = (int) a;
+                int d = (int) b;
+                result = d == 0 ? -1 : (n == Integer.MIN_VALUE && d == -1) ? n : n / d;
+            }
+            case DIVUW -> result = (int) b == 0 ? -1 : sext32(Integer.divideUnsigned((int) a, (int) b));
+            case REMW -> {
+                int n = (int) a;
+                int d = (int) b;
+                result = d == 0 ? n : (n == Integer.MIN_VALUE && d == -1) ? 0 : n % d;
+            }
+            case REMUW -> result = (int) b == 0 ? sext32(a) : sext32(Integer.remainderUnsigned((int) a, (int) b));
+            case LR_W, LR_D -> {
+                int size = insn.op() == Op.LR_W ? 4 : 8;
+                checkAligned(a, size, GuestFault.LOAD_MISALIGNED);
+                result = size == 4 ? (int) memory.load(a, 4) : memory.load(a, 8);
+                hart.reservation = a;
+            }
+            case SC_W, SC_D -> {
+                int size = insn.op() == Op.SC_W ? 4 : 8;
+                checkAligned(a, size, GuestFault.STORE_MISALIGNED);
+                if (hart.reservation == a) {
+                    memory.store(a, size, b);
+                    result = 0;
+                } else {
+                    result = 1;
+                }
+                hart.reservation = -1;
+            }
+            case AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W, AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W -> {
+                checkAligned(a, 4, GuestFault.STORE_MISALIGNED);
+                long old = (int) memory.load(a, 4);
+                memory.store(a, 4, amo(insn.op(), old, (int) b, true));
+                result = old;
+            }
+            case AMOSWAP_D, AMOADD_D, AMOXOR_D, AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D -> {
+                checkAligned(a, 8, GuestFault.STORE_MISALIGNED);
+                long old = memory.load(a, 8);
+                memory.store(a, 8, amo(insn.op(), old, b, false));
+                result = old;
+            }
+            case SH1ADD -> result = (a << 1) + b;
+            case SH2ADD -> result = (a << 2) + b;
+            case SH3ADD -> result = (a << 3) + b;
+            case ADD_UW -> result = (a & 0xffff_ffffL) + b;
+            case SH1ADD_UW -> result = ((a & 0xffff_ffffL) << 1) + b;
+            case SH2ADD_UW -> result = ((a & 0xffff_ffffL) << 2) + b;
+            case SH3ADD_UW -> result = ((a & 0xffff_ffffL) << 3) + b;
+            case SLLI_UW -> result = (a & 0xffff_ffffL) << imm;
+            case ANDN -> result = a & ~b;
+            case ORN -> result = a | ~b;
+            case XNOR -> result = ~(a ^ b);
+            case CLZ -> result = Long.numberOfLeadingZeros(a);
+            case CTZ -> result = Long.numberOfTrailingZeros(a);
+            case CPOP -> result = Long.bitCount(a);
+            case CLZW -> result = Integer.numberOfLeadingZeros((int) a);
+            case CTZW -> result = Integer.numberOfTrailingZeros((int) a);
+            case CPOPW -> result = Integer.bitCount((int) a);
+            case MAX -> result = Math.max(a, b);
+            case MAXU -> result = Long.compareUnsigned(a, b) >= 0 ? a : b;
+            case MIN -> result = Math.min(a, b);
+            case MINU -> result = Long.compareUnsigned(a, b) <= 0 ? a : b;
+            case SEXT_B -> result = (byte) a;
+            case SEXT_H -> result = (short) a;
+            case ZEXT_H -> result = a & 0xffff;
+            case ROL -> result = Long.rotateLeft(a, (int) b);
+            case ROR -> result = Long.rotateRight(a, (int) b);
+            case RORI -> result = Long.rotateRight(a, (int) imm);
+            case ROLW -> result = sext32(Integer.rotateLeft((int) a, (int) b));
+            case RORW -> result = sext32(Integer.rotateRight((int) a, (int) b));
+            case RORIW -> result = sext32(Integer.rotateRight((int) a, (int) imm));
+            case ORC_B -> {
+                long r = 0;
+                for (int i = 0; i < 64; i += 8) {
+                    if (((a >>> i) & 0xff) != 0) {
+                        r |= 0xffL << i;
+                    }
+                }
+                result = r;
+            }
+            case REV8 -> result = Long.reverseBytes(a);
+            case BCLR -> result = a & ~(1L << b);
+            case BCLRI -> result = a & ~(1L << imm);
+            case BEXT -> result = (a >>> b) & 1;
+            case BEXTI -> result = (a >>> imm) & 1;
+            case BINV -> result = a ^ (1L << b);
+            case BINVI -> result = a ^ (1L << imm);
+            case BSET -> result = a | (1L << b);
+            case BSETI -> result = a | (1L << imm);
+            case CZERO_EQZ -> result = b == 0 ? 0 : a;
+            case CZERO_NEZ -> result = b != 0 ? 0 : a;
+            case FLW, FLD, FSW, FSD, FSGNJ_S, FSGNJN_S, FSGNJX_S, FSGNJ_D, FSGNJN_D, FSGNJX_D, FMV_W_X, FMV_D_X -> {
+                executeFloatMove(hart, memory, insn, a);
+                hart.pc = next;
+                return;
+            }
+            case FMV_X_W -> result = (int) hart.f[insn.rs1()];
+            case FMV_X_D -> result = hart.f[insn.rs1()];
+            case FCLASS_S -> result = FloatBits.classify32(FloatBits.unbox(hart.f[insn.rs1()]));
+            case FCLASS_D -> result = FloatBits.classify64(hart.f[insn.rs1()]);
+            default -> throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, insn.raw() & (insn.length() == 2 ? 0xffffL : 0xffff_ffffL));
+        }
+        if (insn.rd() != 0) {
+            x[insn.rd()] = result;
+        }
+        hart.pc = next;
+    }
+
+    /** Floating-point loads, stores and moves: bit copies that raise no flags. */
+    private static void executeFloatMove(RiscvHart hart, GuestMemory memory, Insn insn, long a) {
+        long[] f = hart.f;
+        long imm = insn.imm();
+        switch (insn.op()) {
+            case FLW -> f[insn.rd()] = FloatBits.box((int) memory.load(a + imm, 4));
+            case FLD -> f[insn.rd()] = memory.load(a + imm, 8);
+            case FSW -> memory.store(a + imm, 4, f[insn.rs2()]);
+            case FSD -> memory.store(a + imm, 8, f[insn.rs2()]);
+            case FMV_W_X -> f[insn.rd()] = FloatBits.box((int) a);
+            case FMV_D_X -> f[insn.rd()] = a;
+            case FSGNJ_S, FSGNJN_S, FSGNJX_S -> {
+                int x = FloatBits.unbox(f[insn.rs1()]);
+                int y = FloatBits.unbox(f[insn.rs2()]);
+                int sign = switch (insn.op()) {
+                    case FSGNJ_S -> y;
+                    case FSGNJN_S -> ~y;
+                    default -> x ^ y;
+                } & 0x8000_0000;
+                f[insn.rd()] = FloatBits.box((x & 0x7fff_ffff) | sign);
+            }
+            default -> {
+                long x = f[insn.rs1()];
+                long y = f[insn.rs2()];
+                long sign = switch (insn.op()) {
+                    case FSGNJ_D -> y;
+                    case FSGNJN_D -> ~y;
+                    default -> x ^ y;
+                } & Long.MIN_VALUE;
+                f[insn.rd()] = (x & Long.MAX_VALUE) | sign;
+            }
+        }
+    }
+
+    private static void checkAligned(long address, int size, int cause) {
+        if ((address & (size - 1)) != 0) {
+            throw new GuestFault(cause, address);
+        }
+    }
+
+    private static long amo(Op op, long old, long operand, boolean word) {
+        long r = switch (op) {
+            case AMOSWAP_W, AMOSWAP_D -> operand;
+            case AMOADD_W, AMOADD_D -> old + operand;
+            case AMOXOR_W, AMOXOR_D -> old ^ operand;
+            case AMOAND_W, AMOAND_D -> old & operand;
+            case AMOOR_W, AMOOR_D -> old | operand;
+            case AMOMIN_W, AMOMIN_D -> Math.min(old, operand);
+            case AMOMAX_W, AMOMAX_D -> Math.max(old, operand);
+            case AMOMINU_W -> Integer.compareUnsigned((int) old, (int) operand) <= 0 ? old : operand;
+            case AMOMAXU_W -> Integer.compareUnsigned((int) old, (int) operand) >= 0 ? old : operand;
+            case AMOMINU_D -> Long.compareUnsigned(old, operand) <= 0 ? old : operand;
+            default -> Long.compareUnsigned(old, operand) >= 0 ? old : operand;
+        };
+        return word ? (int) r : r;
+    }
+}

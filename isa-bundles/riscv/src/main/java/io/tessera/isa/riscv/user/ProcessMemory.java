@@ -1,0 +1,226 @@
+package io.tessera.isa.riscv.user;
+
+import io.tessera.isa.riscv.GuestFault;
+import io.tessera.isa.riscv.GuestMemory;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A user-mode process image: 4 KiB pages with their protections, allocated as the process
+ * maps them. An access to an unmapped page, or against its protection, is a fault (the
+ * process then gets SIGSEGV). The most recent page of each kind of access is remembered,
+ * because accesses cluster.
+ */
+final class ProcessMemory implements GuestMemory {
+
+    static final int PAGE_SHIFT = 12;
+    static final long PAGE_SIZE = 1L << PAGE_SHIFT;
+    static final long PAGE_MASK = PAGE_SIZE - 1;
+
+    static final int READ = 1;
+    static final int WRITE = 2;
+    static final int EXEC = 4;
+
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final class Page {
+        final byte[] bytes = new byte[(int) PAGE_SIZE];
+        int protection;
+
+        Page(int protection) {
+            this.protection = protection;
+        }
+    }
+
+    private final Map<Long, Page> pages = new HashMap<>();
+    private long readPageNumber = -1;
+    private Page readPage;
+    private long writePageNumber = -1;
+    private Page writePage;
+    private long fetchPageNumber = -1;
+    private Page fetchPage;
+
+    /** Maps zeroed pages over {@code [start, start + length)}, replacing what was there. */
+    void map(long start, long length, int protection) {
+        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
+            pages.put(page, new Page(protection));
+        }
+        forget();
+    }
+
+    /** Unmaps {@code [start, start + length)}. */
+    void unmap(long start, long length) {
+        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
+            pages.remove(page);
+        }
+        forget();
+    }
+
+    /** Changes the protection of mapped pages; returns false when some page is not mapped. */
+    boolean protect(long start, long length, int protection) {
+        boolean all = true;
+        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
+            Page p = pages.get(page);
+            if (p == null) {
+                all = false;
+            } else {
+                p.protection = protection;
+            }
+        }
+        forget();
+        return all;
+    }
+
+    /** @return the protection of the page holding {@code address}, 0 when unmapped */
+    int protection(long address) {
+        Page page = pages.get(address >>> PAGE_SHIFT);
+        return page == null ? 0 : page.protection;
+    }
+
+    /** @return whether every page of the range is mapped */
+    boolean isMapped(long start, long length) {
+        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
+            if (!pages.containsKey(page)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @return whether no page of the range is mapped */
+    boolean isFree(long start, long length) {
+        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
+            if (pages.containsKey(page)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void forget() {
+        readPageNumber = writePageNumber = fetchPageNumber = -1;
+        readPage = writePage = fetchPage = null;
+    }
+
+    private Page readable(long address) {
+        long number = address >>> PAGE_SHIFT;
+        if (number == readPageNumber) {
+            return readPage;
+        }
+        Page page = pages.get(number);
+        if (page == null || (page.protection & READ) == 0) {
+            throw new GuestFault(GuestFault.LOAD_ACCESS, address);
+        }
+        readPageNumber = number;
+        readPage = page;
+        return page;
+    }
+
+    private Page writable(long address) {
+        long number = address >>> PAGE_SHIFT;
+        if (number == writePageNumber) {
+            return writePage;
+        }
+        Page page = pages.get(number);
+        if (page == null || (page.protection & WRITE) == 0) {
+            throw new GuestFault(GuestFault.STORE_ACCESS, address);
+        }
+        writePageNumber = number;
+        writePage = page;
+        return page;
+    }
+
+    @Override
+    public long load(long address, int size) {
+        int offset = (int) (address & PAGE_MASK);
+        if (offset + size > PAGE_SIZE) {
+            long v = 0;
+            for (int i = 0; i < size; i++) {
+                v |= load(address + i, 1) << (8 * i);
+            }
+            return v;
+        }
+        byte[] bytes = readable(address).bytes;
+        return switch (size) {
+            case 1 -> bytes[offset] & 0xffL;
+            case 2 -> (short) SHORT.get(bytes, offset) & 0xffffL;
+            case 4 -> (int) INT.get(bytes, offset) & 0xffff_ffffL;
+            default -> (long) LONG.get(bytes, offset);
+        };
+    }
+
+    @Override
+    public void store(long address, int size, long value) {
+        int offset = (int) (address & PAGE_MASK);
+        if (offset + size > PAGE_SIZE) {
+            for (int i = 0; i < size; i++) {
+                store(address + i, 1, value >>> (8 * i));
+            }
+            return;
+        }
+        byte[] bytes = writable(address).bytes;
+        switch (size) {
+            case 1 -> bytes[offset] = (byte) value;
+            case 2 -> SHORT.set(bytes, offset, (short) value);
+            case 4 -> INT.set(bytes, offset, (int) value);
+            default -> LONG.set(bytes, offset, value);
+        }
+    }
+
+    @Override
+    public int fetch16(long address) {
+        long number = address >>> PAGE_SHIFT;
+        Page page = fetchPage;
+        if (number != fetchPageNumber) {
+            page = pages.get(number);
+            if (page == null || (page.protection & EXEC) == 0) {
+                throw new GuestFault(GuestFault.INSTRUCTION_ACCESS, address);
+            }
+            fetchPageNumber = number;
+            fetchPage = page;
+        }
+        return (short) SHORT.get(page.bytes, (int) (address & PAGE_MASK)) & 0xffff;
+    }
+
+    /** Copies bytes in, ignoring protections (the loader and the kernel's copies to user). */
+    void poke(long address, byte[] data, int offset, int length) {
+        for (int i = 0; i < length; i++) {
+            Page page = pages.get((address + i) >>> PAGE_SHIFT);
+            if (page == null) {
+                throw new GuestFault(GuestFault.STORE_ACCESS, address + i);
+            }
+            page.bytes[(int) ((address + i) & PAGE_MASK)] = data[offset + i];
+        }
+    }
+
+    /** Copies bytes out, ignoring protections but not holes. */
+    byte[] peek(long address, int length) {
+        byte[] out = new byte[length];
+        for (int i = 0; i < length; i++) {
+            Page page = pages.get((address + i) >>> PAGE_SHIFT);
+            if (page == null) {
+                throw new GuestFault(GuestFault.LOAD_ACCESS, address + i);
+            }
+            out[i] = page.bytes[(int) ((address + i) & PAGE_MASK)];
+        }
+        return out;
+    }
+
+    /** Reads a NUL-terminated string of at most {@code max} bytes. */
+    String peekString(long address, int max) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < max; i++) {
+            byte b = (byte) load(address + i, 1);
+            if (b == 0) {
+                break;
+            }
+            out.write(b);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

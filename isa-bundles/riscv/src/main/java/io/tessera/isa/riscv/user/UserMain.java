@@ -1,0 +1,63 @@
+package io.tessera.isa.riscv.user;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code run/tessera user [-L SYSROOT] PROGRAM [ARGS...]}: runs a riscv64 Linux program on this
+ * host and exits with its status, as qemu-riscv64 does.
+ */
+public final class UserMain {
+
+    private UserMain() {
+    }
+
+    static final String USAGE = "usage: run/tessera user [-L SYSROOT] PROGRAM [ARGS...]";
+
+    /** Entry point. */
+    public static void main(String[] argv) {
+        System.exit(run(argv));
+    }
+
+    /** @return the exit status to end with */
+    static int run(String[] argv) {
+        Path sysroot = null;
+        int i = 0;
+        while (i < argv.length && argv[i].startsWith("-")) {
+            switch (argv[i]) {
+                case "-L" -> {
+                    if (i + 1 >= argv.length) {
+                        System.err.println("tessera user: -L needs a directory\n" + USAGE);
+                        return 2;
+                    }
+                    sysroot = Path.of(argv[++i]);
+                }
+                case "-h", "--help" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    System.err.println("tessera user: unknown option '" + argv[i] + "'\n" + USAGE);
+                    return 2;
+                }
+            }
+            i++;
+        }
+        if (i >= argv.length) {
+            System.err.println("tessera user: no program given\n" + USAGE);
+            return 2;
+        }
+        List<String> args = new ArrayList<>(List.of(argv).subList(i, argv.length));
+        try {
+            LinuxProcess process = LinuxProcess.load(Path.of(args.get(0)), args, System.getenv(), sysroot, System.err);
+            int status = process.run(StandardStreams.host());
+            System.out.flush();
+            return status;
+        } catch (IOException e) {
+            System.err.println("tessera user: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.tessera.isa.riscv.user;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tessera.isa.riscv.user.CrossToolchain.Outcome;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Programs of our own in C (src/test/c), compiled at test time with Debian's riscv64 cross
+ * compiler, run under Tessera's user mode and under qemu-riscv64-static: same output, same
+ * exit status.
+ */
+class UserModeDifferentialTest {
+
+    private static final Path SOURCES = Path.of("src/test/c");
+    private static Path programs;
+
+    @BeforeAll
+    static void compile() throws Exception {
+        CrossToolchain.requireTools();
+        programs = Files.createDirectories(Path.of("target/test-programs"));
+        try (var sources = Files.list(SOURCES)) {
+            for (Path source : sources.filter(p -> p.toString().endsWith(".c")).toList()) {
+                CrossToolchain.build(source, programs.resolve(source.getFileName().toString().replace(".c", "")), "-O2");
+            }
+        }
+    }
+
+    private static Outcome qemu(String program, String... args) throws Exception {
+        return CrossToolchain.qemu(programs.resolve(program), args);
+    }
+
+    private static Outcome tessera(String program, String... args) throws IOException {
+        return CrossToolchain.tessera(programs.resolve(program), args);
+    }
+
+    private static void assertSame(String program, String... args) throws Exception {
+        Outcome expected = qemu(program, args);
+        Outcome actual = tessera(program, args);
+        assertEquals(expected.out(), actual.out(), program + ": standard output differs (stderr: " + actual.err() + ")");
+        assertEquals(expected.status(), actual.status(), program + ": exit status differs (stderr: " + actual.err() + ")");
+    }
+
+    @Test
+    void helloWorldWithArgumentsHeapAndExitStatus() throws Exception {
+        assertSame("hello", "first", "second argument");
+        assertEquals(7, tessera("hello").status());
+    }
+
+    @Test
+    void integerArithmeticAtTheEdges() throws Exception {
+        assertSame("arith");
+    }
+
+    @Test
+    void atomicsThroughLrScAndAmos() throws Exception {
+        assertSame("atomics");
+    }
+
+    @Test
+    void filesThroughOpenReadWriteSeekStat(@TempDir Path dir) throws Exception {
+        Outcome expected = qemu("files", dir.resolve("q.txt").toString());
+        Outcome actual = tessera("files", dir.resolve("t.txt").toString());
+        assertEquals(expected.out(), actual.out(), "stderr: " + actual.err());
+        assertEquals(expected.status(), actual.status());
+        assertEquals(Files.readString(dir.resolve("q.txt")), Files.readString(dir.resolve("t.txt")));
+    }
+
+    @Test
+    void aMissingProgramOrANonRiscvFileIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+        IOException missing = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> LinuxProcess.load(dir.resolve("nope"), List.of("nope"), Map.of(), null, System.err));
+        assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+        Path notElf = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\necho hi\n");
+        IOException wrong = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> LinuxProcess.load(notElf, List.of("x"), Map.of(), null, System.err));
+        assertTrue(wrong.getMessage().contains("not an ELF file"), wrong.getMessage());
+        IOException host = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> LinuxProcess.load(Path.of("/bin/true"), List.of("true"), Map.of(), null, System.err));
+        assertTrue(host.getMessage().contains("not RISC-V"), host.getMessage());
+    }
+}
