@@ -1,0 +1,54 @@
+/* Tessera's CPU benchmark for user mode: integer, memory, branch-heavy kernels (and, once the
+ * interpreter has F/D arithmetic, a floating-point one). Prints a checksum per kernel so that
+ * a wrong result is seen, not just a time. */
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t integer_kernel(int rounds) {
+    uint64_t x = 88172645463325252ULL, acc = 0;
+    for (int i = 0; i < rounds; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        acc += (x * 0x9E3779B97F4A7C15ULL) >> 17;
+        acc ^= acc / ((x & 0xff) + 1);
+    }
+    return acc;
+}
+
+static uint64_t memory_kernel(int rounds) {
+    enum { N = 1 << 20 };
+    uint32_t *a = malloc(N * sizeof *a);
+    for (uint32_t i = 0; i < N; i++) a[i] = i * 2654435761u;
+    uint64_t sum = 0;
+    for (int r = 0; r < rounds; r++) {
+        for (uint32_t i = 1; i < N; i++) a[i] += a[i - 1] ^ (a[(i * 7) & (N - 1)] >> 3);
+        sum += a[N - 1];
+    }
+    free(a);
+    return sum;
+}
+
+static int cmp(const void *p, const void *q) {
+    uint32_t a = *(const uint32_t *) p, b = *(const uint32_t *) q;
+    return (a > b) - (a < b);
+}
+
+static uint64_t branch_kernel(int n) {
+    uint32_t *v = malloc(n * sizeof *v);
+    uint32_t s = 12345;
+    for (int i = 0; i < n; i++) { s = s * 1103515245 + 12345; v[i] = s >> 8; }
+    qsort(v, n, sizeof *v, cmp);
+    uint64_t h = 0;
+    for (int i = 0; i < n; i++) h = h * 31 + (v[i] & 1 ? v[i] : ~v[i]);
+    free(v);
+    return h;
+}
+
+int main(int argc, char **argv) {
+    int scale = argc > 1 ? atoi(argv[1]) : 1;
+    printf("integer %016llx\n", (unsigned long long) integer_kernel(20000000 * scale));
+    printf("memory  %016llx\n", (unsigned long long) memory_kernel(8 * scale));
+    printf("branch  %016llx\n", (unsigned long long) branch_kernel(1000000 * scale));
+    return 0;
+}
