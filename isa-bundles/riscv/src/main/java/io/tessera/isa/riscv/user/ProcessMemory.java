@@ -38,12 +38,22 @@ final class ProcessMemory implements GuestMemory {
     }
 
     private final Map<Long, Page> pages = new HashMap<>();
-    private long readPageNumber = -1;
-    private Page readPage;
-    private long writePageNumber = -1;
-    private Page writePage;
-    private long fetchPageNumber = -1;
-    private Page fetchPage;
+
+    // A direct-mapped cache of page lookups, one per kind of access, so that the map (and the
+    // boxing of its keys) is consulted only on a miss. Tags are page numbers; -1 is empty.
+    private static final int TLB_SIZE = 256;
+    private final long[] readTag = emptyTags();
+    private final Page[] readPage = new Page[TLB_SIZE];
+    private final long[] writeTag = emptyTags();
+    private final Page[] writePage = new Page[TLB_SIZE];
+    private final long[] fetchTag = emptyTags();
+    private final Page[] fetchPage = new Page[TLB_SIZE];
+
+    private static long[] emptyTags() {
+        long[] tags = new long[TLB_SIZE];
+        java.util.Arrays.fill(tags, -1);
+        return tags;
+    }
 
     /** Maps zeroed pages over {@code [start, start + length)}, replacing what was there. */
     void map(long start, long length, int protection) {
@@ -103,36 +113,32 @@ final class ProcessMemory implements GuestMemory {
     }
 
     private void forget() {
-        readPageNumber = writePageNumber = fetchPageNumber = -1;
-        readPage = writePage = fetchPage = null;
+        java.util.Arrays.fill(readTag, -1);
+        java.util.Arrays.fill(writeTag, -1);
+        java.util.Arrays.fill(fetchTag, -1);
+    }
+
+    private Page lookup(long address, long[] tags, Page[] cached, int access, int cause) {
+        long number = address >>> PAGE_SHIFT;
+        int slot = (int) number & (TLB_SIZE - 1);
+        if (tags[slot] == number) {
+            return cached[slot];
+        }
+        Page page = pages.get(number);
+        if (page == null || (page.protection & access) == 0) {
+            throw new GuestFault(cause, address);
+        }
+        tags[slot] = number;
+        cached[slot] = page;
+        return page;
     }
 
     private Page readable(long address) {
-        long number = address >>> PAGE_SHIFT;
-        if (number == readPageNumber) {
-            return readPage;
-        }
-        Page page = pages.get(number);
-        if (page == null || (page.protection & READ) == 0) {
-            throw new GuestFault(GuestFault.LOAD_ACCESS, address);
-        }
-        readPageNumber = number;
-        readPage = page;
-        return page;
+        return lookup(address, readTag, readPage, READ, GuestFault.LOAD_ACCESS);
     }
 
     private Page writable(long address) {
-        long number = address >>> PAGE_SHIFT;
-        if (number == writePageNumber) {
-            return writePage;
-        }
-        Page page = pages.get(number);
-        if (page == null || (page.protection & WRITE) == 0) {
-            throw new GuestFault(GuestFault.STORE_ACCESS, address);
-        }
-        writePageNumber = number;
-        writePage = page;
-        return page;
+        return lookup(address, writeTag, writePage, WRITE, GuestFault.STORE_ACCESS);
     }
 
     @Override
@@ -174,16 +180,7 @@ final class ProcessMemory implements GuestMemory {
 
     @Override
     public int fetch16(long address) {
-        long number = address >>> PAGE_SHIFT;
-        Page page = fetchPage;
-        if (number != fetchPageNumber) {
-            page = pages.get(number);
-            if (page == null || (page.protection & EXEC) == 0) {
-                throw new GuestFault(GuestFault.INSTRUCTION_ACCESS, address);
-            }
-            fetchPageNumber = number;
-            fetchPage = page;
-        }
+        Page page = lookup(address, fetchTag, fetchPage, EXEC, GuestFault.INSTRUCTION_ACCESS);
         return (short) SHORT.get(page.bytes, (int) (address & PAGE_MASK)) & 0xffff;
     }
 
