@@ -1,5 +1,9 @@
 package io.tessera.isa.riscv;
 
+import io.tessera.isa.riscv.fp.Fp32;
+import io.tessera.isa.riscv.fp.Fp64;
+import io.tessera.isa.riscv.fp.FpFlags;
+
 /**
  * Executes RISC-V instructions one at a time on a hart: the cold tier, single-stepping and
  * the reference the translator is checked against. Decoded instructions are cached by pc
@@ -281,12 +285,116 @@ public final class Interpreter {
             case FMV_X_D -> result = hart.f[insn.rs1()];
             case FCLASS_S -> result = FloatBits.classify32(FloatBits.unbox(hart.f[insn.rs1()]));
             case FCLASS_D -> result = FloatBits.classify64(hart.f[insn.rs1()]);
+            case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D,
+                    FCVT_WU_D, FCVT_L_D, FCVT_LU_D -> result = floatToInteger(hart, insn);
+            case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMIN_S, FMAX_S, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
+                    FMIN_D, FMAX_D, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D,
+                    FCVT_S_W, FCVT_S_WU, FCVT_S_L, FCVT_S_LU, FCVT_D_W, FCVT_D_WU, FCVT_D_L, FCVT_D_LU, FCVT_S_D,
+                    FCVT_D_S -> {
+                hart.f[insn.rd()] = floatResult(hart, insn, a);
+                hart.pc = next;
+                return;
+            }
             default -> throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, insn.raw() & (insn.length() == 2 ? 0xffffL : 0xffff_ffffL));
         }
         if (insn.rd() != 0) {
             x[insn.rd()] = result;
         }
         hart.pc = next;
+    }
+
+    /**
+     * The rounding mode an instruction uses: its static field, or frm for the dynamic one (7).
+     * Reserved modes (5, 6, or frm holding one) make the instruction illegal.
+     */
+    private static int roundingMode(RiscvHart hart, Insn insn) {
+        int rm = (int) insn.imm();
+        if (rm == 7) {
+            rm = hart.frm;
+        }
+        if (rm > 4) {
+            throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, insn.raw() & 0xffff_ffffL);
+        }
+        return rm;
+    }
+
+    /** Comparisons and conversions to integers: the result goes to an x register. */
+    private static long floatToInteger(RiscvHart hart, Insn insn) {
+        long[] f = hart.f;
+        FpFlags flags = hart.fflags;
+        int sa = FloatBits.unbox(f[insn.rs1()]);
+        int sb = FloatBits.unbox(f[insn.rs2()]);
+        long da = f[insn.rs1()];
+        long db = f[insn.rs2()];
+        return switch (insn.op()) {
+            case FEQ_S -> Fp32.eq(sa, sb, flags);
+            case FLT_S -> Fp32.lt(sa, sb, flags);
+            case FLE_S -> Fp32.le(sa, sb, flags);
+            case FEQ_D -> Fp64.eq(da, db, flags);
+            case FLT_D -> Fp64.lt(da, db, flags);
+            case FLE_D -> Fp64.le(da, db, flags);
+            case FCVT_W_S -> Fp32.toInt32(sa, roundingMode(hart, insn), flags);
+            case FCVT_WU_S -> Fp32.toUint32(sa, roundingMode(hart, insn), flags);
+            case FCVT_L_S -> Fp32.toInt64(sa, roundingMode(hart, insn), flags);
+            case FCVT_LU_S -> Fp32.toUint64(sa, roundingMode(hart, insn), flags);
+            case FCVT_W_D -> Fp64.toInt32(da, roundingMode(hart, insn), flags);
+            case FCVT_WU_D -> Fp64.toUint32(da, roundingMode(hart, insn), flags);
+            case FCVT_L_D -> Fp64.toInt64(da, roundingMode(hart, insn), flags);
+            default -> Fp64.toUint64(da, roundingMode(hart, insn), flags);
+        };
+    }
+
+    /** Arithmetic and conversions with a floating-point result (singles NaN-boxed). */
+    private static long floatResult(RiscvHart hart, Insn insn, long x) {
+        long[] f = hart.f;
+        FpFlags flags = hart.fflags;
+        int rs3 = insn.raw() >>> 27;
+        int sa = FloatBits.unbox(f[insn.rs1()]);
+        int sb = FloatBits.unbox(f[insn.rs2()]);
+        int sc = FloatBits.unbox(f[rs3]);
+        long da = f[insn.rs1()];
+        long db = f[insn.rs2()];
+        long dc = f[rs3];
+        return switch (insn.op()) {
+            case FADD_S -> FloatBits.box(Fp32.add(sa, sb, roundingMode(hart, insn), flags));
+            case FSUB_S -> FloatBits.box(Fp32.sub(sa, sb, roundingMode(hart, insn), flags));
+            case FMUL_S -> FloatBits.box(Fp32.mul(sa, sb, roundingMode(hart, insn), flags));
+            case FDIV_S -> FloatBits.box(Fp32.div(sa, sb, roundingMode(hart, insn), flags));
+            case FSQRT_S -> FloatBits.box(Fp32.sqrt(sa, roundingMode(hart, insn), flags));
+            case FMIN_S -> FloatBits.box(Fp32.min(sa, sb, flags));
+            case FMAX_S -> FloatBits.box(Fp32.max(sa, sb, flags));
+            case FMADD_S -> FloatBits.box(Fp32.fmadd(sa, sb, sc, roundingMode(hart, insn), flags));
+            case FMSUB_S -> FloatBits.box(Fp32.fmsub(sa, sb, sc, roundingMode(hart, insn), flags));
+            case FNMSUB_S -> FloatBits.box(Fp32.fnmsub(sa, sb, sc, roundingMode(hart, insn), flags));
+            case FNMADD_S -> FloatBits.box(Fp32.fnmadd(sa, sb, sc, roundingMode(hart, insn), flags));
+            case FCVT_S_W -> FloatBits.box(Fp32.fromInt32((int) x, roundingMode(hart, insn), flags));
+            case FCVT_S_WU -> FloatBits.box(Fp32.fromUint32((int) x, roundingMode(hart, insn), flags));
+            case FCVT_S_L -> FloatBits.box(Fp32.fromInt64(x, roundingMode(hart, insn), flags));
+            case FCVT_S_LU -> FloatBits.box(Fp32.fromUint64(x, roundingMode(hart, insn), flags));
+            case FCVT_S_D -> FloatBits.box(Fp64.toFp32(da, roundingMode(hart, insn), flags));
+            case FADD_D -> Fp64.add(da, db, roundingMode(hart, insn), flags);
+            case FSUB_D -> Fp64.sub(da, db, roundingMode(hart, insn), flags);
+            case FMUL_D -> Fp64.mul(da, db, roundingMode(hart, insn), flags);
+            case FDIV_D -> Fp64.div(da, db, roundingMode(hart, insn), flags);
+            case FSQRT_D -> Fp64.sqrt(da, roundingMode(hart, insn), flags);
+            case FMIN_D -> Fp64.min(da, db, flags);
+            case FMAX_D -> Fp64.max(da, db, flags);
+            case FMADD_D -> Fp64.fmadd(da, db, dc, roundingMode(hart, insn), flags);
+            case FMSUB_D -> Fp64.fmsub(da, db, dc, roundingMode(hart, insn), flags);
+            case FNMSUB_D -> Fp64.fnmsub(da, db, dc, roundingMode(hart, insn), flags);
+            case FNMADD_D -> Fp64.fnmadd(da, db, dc, roundingMode(hart, insn), flags);
+            case FCVT_D_W -> {
+                roundingMode(hart, insn);
+                yield Fp64.fromInt32((int) x);
+            }
+            case FCVT_D_WU -> {
+                roundingMode(hart, insn);
+                yield Fp64.fromUint32((int) x);
+            }
+            case FCVT_D_L -> Fp64.fromInt64(x, roundingMode(hart, insn), flags);
+            case FCVT_D_LU -> Fp64.fromUint64(x, roundingMode(hart, insn), flags);
+            default -> Fp32.toFp64(sa, flags);
+        };
     }
 
     /** Floating-point loads, stores and moves: bit copies that raise no flags. */

@@ -4,6 +4,7 @@ import io.tessera.core.isa.Cpu;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.isa.RegisterInfo;
 import io.tessera.core.isa.UnknownRegisterException;
+import io.tessera.isa.riscv.fp.FpFlags;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +26,8 @@ public final class RiscvHart implements Cpu {
     public final long[] x = new long[32];
     /** Floating-point registers; single values are NaN-boxed (upper 32 bits all ones). */
     public final long[] f = new long[32];
-    /** Accrued floating-point exception flags (fcsr.fflags: NV DZ OF UF NX). */
-    public int fflags;
+    /** Accrued floating-point exception flags (fcsr.fflags: NV DZ OF UF NX); the FP operations OR into it. */
+    public final FpFlags fflags = new FpFlags();
     /** Dynamic rounding mode (fcsr.frm). */
     public int frm;
     /** The program counter. */
@@ -111,7 +112,7 @@ public final class RiscvHart implements Cpu {
     public void reset() {
         java.util.Arrays.fill(x, 0);
         java.util.Arrays.fill(f, 0);
-        fflags = 0;
+        fflags.set(0);
         frm = 0;
         pc = 0;
         reservation = -1;

@@ -10,8 +10,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = Isa.class)
 public final class RiscvIsa implements Isa {
 
-    /** The ISA string of what is implemented so far (user-level integer, A, C and F/D moves). */
-    public static final String ISA_STRING = "rv64imac_zicsr_zifencei_zba_zbb_zbs_zicond";
+    /** The ISA string of what is implemented so far (the unprivileged part). */
+    public static final String ISA_STRING = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond";
 
     @Override
     public String name() {

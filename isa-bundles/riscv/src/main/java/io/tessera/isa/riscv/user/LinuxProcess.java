@@ -33,7 +33,7 @@ public final class LinuxProcess {
             AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31;
 
     /** HWCAP letters of the extensions this hart implements (bit n for letter 'A' + n). */
-    static final long HWCAP = letters("IMAC");
+    static final long HWCAP = letters("IMAFDC");
 
     final ProcessMemory memory = new ProcessMemory();
     final RiscvHart hart = new RiscvHart(0, null);

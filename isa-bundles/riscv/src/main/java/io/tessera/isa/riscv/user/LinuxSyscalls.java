@@ -362,9 +362,9 @@ final class LinuxSyscalls implements Environment {
     @Override
     public long readCsr(RiscvHart hart, int csr) {
         return switch (csr) {
-            case 0x001 -> hart.fflags;
+            case 0x001 -> hart.fflags.get();
             case 0x002 -> hart.frm;
-            case 0x003 -> (hart.frm << 5) | hart.fflags;
+            case 0x003 -> (hart.frm << 5) | hart.fflags.get();
             case 0xc00, 0xc02 -> hart.instret;
             case 0xc01 -> (System.nanoTime() - startNanos) / 100;
             default -> throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, 0);
@@ -374,10 +374,10 @@ final class LinuxSyscalls implements Environment {
     @Override
     public void writeCsr(RiscvHart hart, int csr, long value) {
         switch (csr) {
-            case 0x001 -> hart.fflags = (int) value & 0x1f;
+            case 0x001 -> hart.fflags.set((int) value & 0x1f);
             case 0x002 -> hart.frm = (int) value & 7;
             case 0x003 -> {
-                hart.fflags = (int) value & 0x1f;
+                hart.fflags.set((int) value & 0x1f);
                 hart.frm = (int) (value >>> 5) & 7;
             }
             default -> throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, 0);
