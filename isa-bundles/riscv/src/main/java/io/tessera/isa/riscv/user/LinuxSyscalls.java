@@ -86,8 +86,12 @@ final class LinuxSyscalls implements Environment {
             case 56 -> openat((int) a0, a1, (int) a2);
             case 57 -> {
                 paths.remove((int) a0);
-                yield files.remove((int) a0) instanceof java.io.Closeable c ? close(c) : -EBADF;
+                Object file = files.remove((int) a0);
+                // A descriptor duplicated with dup shares the channel: it closes with its last descriptor.
+                yield !(file instanceof java.io.Closeable c) ? -EBADF : files.containsValue(file) ? 0 : close(c);
             }
+            case 23 -> dup((int) a0, lowestFreeDescriptor());
+            case 24 -> a0 == a1 ? -EINVAL : dup((int) a0, (int) a1);
             case 62 -> files.get((int) a0) instanceof FileChannel ch ? seek(ch, a1, (int) a2) : -ESPIPE;
             case 80 -> fstat((int) a0, a1);
             case 79 -> {
@@ -124,6 +128,9 @@ final class LinuxSyscalls implements Environment {
             }
             case 226 -> memory.protect(a0, a1, (int) a2 & 7) ? 0 : -ENOMEM;
             case 233 -> 0;
+            // Answered as a kernel without them answers; the C libraries fall back.
+            case 258, 293 -> -ENOSYS;
+            case 167 -> a0 == 15 || a0 == 16 ? 0 : -EINVAL;
             case 261 -> {
                 if (a3 != 0) {
                     memory.store(a3, 8, -1);
@@ -161,6 +168,32 @@ final class LinuxSyscalls implements Environment {
         int n = (int) Math.min(bytes.length, size);
         process.memory.poke(buffer, bytes, 0, n);
         return n;
+    }
+
+    private int lowestFreeDescriptor() {
+        int fd = 0;
+        while (files.containsKey(fd)) {
+            fd++;
+        }
+        return fd;
+    }
+
+    private long dup(int from, int to) throws IOException {
+        Object file = files.get(from);
+        if (file == null || to < 0) {
+            return -EBADF;
+        }
+        Object replaced = files.put(to, file);
+        if (replaced instanceof java.io.Closeable c && replaced != file && !files.containsValue(replaced)) {
+            c.close();
+        }
+        Path path = paths.get(from);
+        if (path != null) {
+            paths.put(to, path);
+        } else {
+            paths.remove(to);
+        }
+        return to;
     }
 
     private static long close(java.io.Closeable c) throws IOException {
@@ -238,10 +271,7 @@ final class LinuxSyscalls implements Environment {
             options.add(StandardOpenOption.APPEND);
         }
         FileChannel channel = FileChannel.open(path, options);
-        int fd = 3;
-        while (files.containsKey(fd)) {
-            fd++;
-        }
+        int fd = lowestFreeDescriptor();
         files.put(fd, channel);
         paths.put(fd, path);
         return fd;
