@@ -10,8 +10,12 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = Isa.class)
 public final class RiscvIsa implements Isa {
 
-    /** The ISA string of what is implemented so far (the unprivileged part). */
-    public static final String ISA_STRING = "rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond";
+    /** The single-letter extensions implemented, in canonical order. */
+    public static final String BASE_EXTENSIONS = "imafdc";
+    /** The multi-letter extensions implemented, in canonical order (the unprivileged part so far). */
+    public static final java.util.List<String> EXTENSIONS = java.util.List.of("zicsr", "zifencei", "zba", "zbb", "zbs", "zicond");
+    /** The ISA string a machine puts in the device tree's riscv,isa. */
+    public static final String ISA_STRING = "rv64" + BASE_EXTENSIONS + "_" + String.join("_", EXTENSIONS);
 
     @Override
     public String name() {
