@@ -91,6 +91,7 @@ final class LinuxSyscalls implements Environment {
                 yield !(file instanceof java.io.Closeable c) ? -EBADF : files.containsValue(file) ? 0 : close(c);
             }
             case 23 -> dup((int) a0, lowestFreeDescriptor());
+            case 71 -> sendfile((int) a0, (int) a1, a2, a3);
             case 24 -> a0 == a1 ? -EINVAL : dup((int) a0, (int) a1);
             case 62 -> files.get((int) a0) instanceof FileChannel ch ? seek(ch, a1, (int) a2) : -ESPIPE;
             case 80 -> fstat((int) a0, a1);
@@ -99,8 +100,10 @@ final class LinuxSyscalls implements Environment {
                 if (path.isEmpty() && (a3 & 0x1000) != 0) {
                     yield fstat((int) a0, a2);
                 }
-                yield stat(hostPath((int) a0, path), a2);
+                boolean follow = (a3 & 0x100) == 0;
+                yield stat(hostPath((int) a0, path), a2, follow);
             }
+            case 61 -> files.get((int) a0) instanceof OpenDirectory dir ? dir.read(memory, a1, a2) : -ENOTDIR;
             case 48 -> Files.exists(hostPath((int) a0, memory.peekString(a1, 4096))) ? 0 : -ENOENT;
             case 78 -> readlink(memory.peekString(a1, 4096), a2, a3);
             case 29 -> -ENOTTY;
@@ -170,6 +173,29 @@ final class LinuxSyscalls implements Environment {
         return n;
     }
 
+    /** sendfile: copies between descriptors through a buffer here, as the kernel does between files. */
+    private long sendfile(int out, int in, long offsetAddress, long count) throws IOException {
+        if (!(files.get(in) instanceof FileChannel source) || !(files.get(out) instanceof WritableByteChannel sink)) {
+            return -EINVAL;
+        }
+        long offset = offsetAddress != 0 ? process.memory.load(offsetAddress, 8) : source.position();
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(count, 1 << 20));
+        int n = source.read(buffer, offset);
+        if (n <= 0) {
+            return 0;
+        }
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+            sink.write(buffer);
+        }
+        if (offsetAddress != 0) {
+            process.memory.store(offsetAddress, 8, offset + n);
+        } else {
+            source.position(offset + n);
+        }
+        return n;
+    }
+
     private int lowestFreeDescriptor() {
         int fd = 0;
         while (files.containsKey(fd)) {
@@ -219,7 +245,8 @@ final class LinuxSyscalls implements Environment {
         if (path.startsWith("/")) {
             return process.resolve(path);
         }
-        return Path.of(path);
+        Path base = dirfd == AT_FDCWD ? null : paths.get(dirfd);
+        return base == null ? Path.of(path) : base.resolve(path);
     }
 
     private long read(int fd, long buffer, long count) throws IOException {
@@ -250,7 +277,16 @@ final class LinuxSyscalls implements Environment {
     private long openat(int dirfd, long pathAddress, int flags) throws IOException {
         Path path = hostPath(dirfd, process.memory.peekString(pathAddress, 4096));
         if (Files.isDirectory(path)) {
-            return -EISDIR;
+            if ((flags & 3) != 0) {
+                return -EISDIR;
+            }
+            int fd = lowestFreeDescriptor();
+            files.put(fd, new OpenDirectory(path));
+            paths.put(fd, path);
+            return fd;
+        }
+        if ((flags & 0200000) != 0) {
+            return Files.exists(path) ? -ENOTDIR : -ENOENT;
         }
         EnumSet<StandardOpenOption> options = EnumSet.noneOf(StandardOpenOption.class);
         switch (flags & 3) {
@@ -287,7 +323,12 @@ final class LinuxSyscalls implements Environment {
     }
 
     private long stat(Path path, long statAddress) throws IOException {
-        Map<String, Object> a = Files.readAttributes(path, "unix:*");
+        return stat(path, statAddress, true);
+    }
+
+    private long stat(Path path, long statAddress, boolean followLinks) throws IOException {
+        Map<String, Object> a = followLinks ? Files.readAttributes(path, "unix:*")
+                : Files.readAttributes(path, "unix:*", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         ProcessMemory m = process.memory;
         byte[] zero = new byte[128];
         m.poke(statAddress, zero, 0, 128);
@@ -300,7 +341,9 @@ final class LinuxSyscalls implements Environment {
         m.store(statAddress + 32, 8, ((Number) a.get("rdev")).longValue());
         m.store(statAddress + 48, 8, ((Number) a.get("size")).longValue());
         m.store(statAddress + 56, 4, 4096);
-        m.store(statAddress + 64, 8, (((Number) a.get("size")).longValue() + 511) / 512);
+        // Java does not report st_blocks; whole 4 KiB file-system blocks, in 512-byte units, is
+        // what the host reports for files that are not sparse.
+        m.store(statAddress + 64, 8, (((Number) a.get("size")).longValue() + 4095) / 4096 * 8);
         long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis();
         for (int field = 72; field <= 104; field += 16) {
             m.store(statAddress + field, 8, mtime / 1000);

@@ -42,6 +42,10 @@ class BusyboxTest {
         byte[] binary = new byte[300_000];
         random.nextBytes(binary);
         Files.write(work.resolve("in.bin"), binary);
+        Path tree = Files.createDirectories(work.resolve("tree/sub/deeper"));
+        Files.writeString(tree.resolve("leaf.txt"), "leaf\n");
+        Files.writeString(work.resolve("tree/sub/b.txt"), "b\n");
+        Files.writeString(work.resolve("tree/a.txt"), "a\n");
     }
 
     @ParameterizedTest(name = "busybox {0}")
@@ -65,7 +69,13 @@ class BusyboxTest {
         "gzip -c -9 in.txt",
         "seq 1 3 100",
         "expr 12345 * 6789",
-        "printf %08.3f|%x|%s\\n 3.14159 255 text"})
+        "printf %08.3f|%x|%s\\n 3.14159 255 text",
+        "ls -1 tree",
+        "ls -1aR tree",
+        "find tree",
+        "find tree -name *.txt -type f",
+        "du -a tree",
+        "cat tree/sub/deeper/leaf.txt"})
     void appletMatchesQemu(String commandLine) throws Exception {
         String[] args = commandLine.split(" ");
         for (int i = 0; i < args.length; i++) {
@@ -73,7 +83,8 @@ class BusyboxTest {
         }
         String[] argv = new String[args.length];
         for (int i = 0; i < args.length; i++) {
-            argv[i] = args[i].equals("in.txt") || args[i].equals("in.bin") ? work.resolve(args[i]).toString() : args[i];
+            argv[i] = args[i].equals("in.txt") || args[i].equals("in.bin") || args[i].startsWith("tree")
+                    ? work.resolve(args[i]).toString() : args[i];
         }
         CrossToolchain.Outcome expected = CrossToolchain.qemu(busybox, argv);
         CrossToolchain.Outcome actual = CrossToolchain.tessera(busybox, argv);
