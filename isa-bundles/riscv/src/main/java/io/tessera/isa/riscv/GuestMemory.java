@@ -15,4 +15,18 @@ public interface GuestMemory {
 
     /** Fetches 16 instruction bits; a 32-bit instruction is fetched as two halves. */
     int fetch16(long address);
+
+    /**
+     * A number that changes whenever instructions may have changed: a store to executable
+     * memory, a change of mapping or protection. While it stays the same, an instruction
+     * decoded at an address is still the one there, and fetching it again can be skipped.
+     *
+     * @return the generation of instruction memory, or {@link #UNTRACKED} when this memory cannot tell
+     */
+    default long codeGeneration() {
+        return UNTRACKED;
+    }
+
+    /** {@link #codeGeneration()} of a memory that does not track changes to instructions. */
+    long UNTRACKED = -1;
 }

@@ -6,8 +6,9 @@ import io.tessera.isa.riscv.fp.FpFlags;
 
 /**
  * Executes RISC-V instructions one at a time on a hart: the cold tier, single-stepping and
- * the reference the translator is checked against. Decoded instructions are cached by pc
- * (and checked against the fetched bits, so modified code is decoded again).
+ * the reference the translator is checked against. Decoded instructions are cached by pc;
+ * while the memory's code generation is unchanged they are used without fetching again,
+ * otherwise they are checked against the fetched bits, so modified code is decoded again.
  */
 public final class Interpreter {
 
@@ -16,6 +17,7 @@ public final class Interpreter {
 
     private final Insn[] cache = new Insn[1 << CACHE_BITS];
     private final long[] cachePc = new long[1 << CACHE_BITS];
+    private final long[] cacheGeneration = new long[1 << CACHE_BITS];
 
     /**
      * Runs until the environment stops the hart (by throwing) or {@code limit} instructions
@@ -35,15 +37,21 @@ public final class Interpreter {
     /** Fetches, decodes and executes one instruction. */
     public Insn fetch(RiscvHart hart, GuestMemory memory) {
         long pc = hart.pc;
+        long generation = memory.codeGeneration();
+        int slot = (int) (pc >>> 1) & CACHE_MASK;
+        Insn cached = cache[slot];
+        if (cached != null && cachePc[slot] == pc && generation != GuestMemory.UNTRACKED && cacheGeneration[slot] == generation) {
+            return cached;
+        }
         int low = memory.fetch16(pc);
         int raw = Decoder.isFullLength(low) ? low | (memory.fetch16(pc + 2) << 16) : low;
-        int slot = (int) (pc >>> 1) & CACHE_MASK;
-        Insn insn = cache[slot];
+        Insn insn = cached;
         if (insn == null || cachePc[slot] != pc || insn.raw() != raw) {
             insn = Decoder.decode(raw);
             cache[slot] = insn;
             cachePc[slot] = pc;
         }
+        cacheGeneration[slot] = generation;
         return insn;
     }
 

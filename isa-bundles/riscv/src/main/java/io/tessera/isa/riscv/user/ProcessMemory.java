@@ -112,7 +112,16 @@ final class ProcessMemory implements GuestMemory {
         return true;
     }
 
+    /** Changes whenever instructions may have changed (see {@link GuestMemory#codeGeneration()}). */
+    private long codeGeneration;
+
+    @Override
+    public long codeGeneration() {
+        return codeGeneration;
+    }
+
     private void forget() {
+        codeGeneration++;
         java.util.Arrays.fill(readTag, -1);
         java.util.Arrays.fill(writeTag, -1);
         java.util.Arrays.fill(fetchTag, -1);
@@ -169,7 +178,11 @@ final class ProcessMemory implements GuestMemory {
             }
             return;
         }
-        byte[] bytes = writable(address).bytes;
+        Page page = writable(address);
+        if ((page.protection & EXEC) != 0) {
+            codeGeneration++;
+        }
+        byte[] bytes = page.bytes;
         switch (size) {
             case 1 -> bytes[offset] = (byte) value;
             case 2 -> SHORT.set(bytes, offset, (short) value);
@@ -186,6 +199,7 @@ final class ProcessMemory implements GuestMemory {
 
     /** Copies bytes in, ignoring protections (the loader and the kernel's copies to user). */
     void poke(long address, byte[] data, int offset, int length) {
+        codeGeneration++;
         for (int i = 0; i < length; i++) {
             Page page = pages.get((address + i) >>> PAGE_SHIFT);
             if (page == null) {

@@ -56,6 +56,12 @@ class UserModeDifferentialTest {
     }
 
     @Test
+    void selfModifyingCodeRunsTheNewInstructions() throws Exception {
+        assertSame("smc");
+        assertEquals(70, tessera("smc").status());
+    }
+
+    @Test
     void integerArithmeticAtTheEdges() throws Exception {
         assertSame("arith");
     }
