@@ -15,10 +15,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Debian's busybox-static for riscv64 (trixie), fetched by run/guests/fetch into the guest
  * cache, runs its applets under Tessera with the same output and status as under
- * qemu-riscv64-static. Applets that need fork, exec or directory reading are not here yet.
+ * qemu-riscv64-static, and byte for byte the output of the host's own amd64 busybox. Applets
+ * that need fork and exec (sh -c pipelines) are not here yet.
  */
 class BusyboxTest {
 
+    private static final String NATIVE_BUSYBOX = "/bin/busybox";
     private static Path busybox;
 
     @TempDir
@@ -32,6 +34,7 @@ class BusyboxTest {
         String root = new String(fetch.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         assertEquals(0, fetch.waitFor(), "run/guests/fetch failed");
         busybox = Path.of(root, "usr/bin/busybox");
+        assertTrue(Files.isExecutable(Path.of(NATIVE_BUSYBOX)), "the host's busybox is missing: apt-get install busybox (.ci/run does)");
         assertTrue(Files.isRegularFile(busybox), "no busybox in " + root);
         Random random = new Random(42);
         StringBuilder text = new StringBuilder();
@@ -76,7 +79,7 @@ class BusyboxTest {
         "find tree -name *.txt -type f",
         "du -a tree",
         "cat tree/sub/deeper/leaf.txt"})
-    void appletMatchesQemu(String commandLine) throws Exception {
+    void appletMatchesQemuAndNativeBusybox(String commandLine) throws Exception {
         String[] args = commandLine.split(" ");
         for (int i = 0; i < args.length; i++) {
             args[i] = args[i].replace('\u0020', ' ');
@@ -91,5 +94,13 @@ class BusyboxTest {
         assertEquals(expected.out(), actual.out(), "stderr: " + actual.err());
         assertEquals(expected.status(), actual.status(), "stderr: " + actual.err());
         assertEquals(expected.err(), actual.err());
+
+        // And byte-identical to this host's own (amd64) busybox on the same input.
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(NATIVE_BUSYBOX));
+        command.addAll(java.util.List.of(argv));
+        Process nativeRun = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        String nativeOut = new String(nativeRun.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertEquals(0, nativeRun.waitFor());
+        assertEquals(nativeOut, actual.out(), "native amd64 busybox printed something else");
     }
 }
