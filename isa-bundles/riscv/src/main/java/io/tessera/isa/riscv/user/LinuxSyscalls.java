@@ -135,6 +135,7 @@ final class LinuxSyscalls implements Environment {
             case 258, 293 -> -ENOSYS;
             // riscv_flush_icache: the interpreter sees every store to code already.
             case 259 -> 0;
+            case 179 -> sysinfo(a0);
             case 167 -> a0 == 15 || a0 == 16 ? 0 : -EINVAL;
             case 261 -> {
                 if (a3 != 0) {
@@ -351,6 +352,29 @@ final class LinuxSyscalls implements Environment {
             m.store(statAddress + field, 8, mtime / 1000);
             m.store(statAddress + field + 8, 8, (mtime % 1000) * 1_000_000);
         }
+        return 0;
+    }
+
+    /** sysinfo: the host's uptime and memory, as the kernel would tell the guest. */
+    private long sysinfo(long address) throws IOException {
+        long total = 0;
+        long free = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            String[] f = line.split("\\s+");
+            if (f[0].equals("MemTotal:")) {
+                total = Long.parseLong(f[1]) * 1024;
+            } else if (f[0].equals("MemAvailable:")) {
+                free = Long.parseLong(f[1]) * 1024;
+            }
+        }
+        long uptime = (long) Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+        ProcessMemory m = process.memory;
+        m.poke(address, new byte[112], 0, 112);
+        m.store(address, 8, uptime);
+        m.store(address + 32, 8, total);
+        m.store(address + 40, 8, free);
+        m.store(address + 80, 2, 1);
+        m.store(address + 104, 4, 1);
         return 0;
     }
 
