@@ -67,6 +67,17 @@ public class DeviceHotSwapIT {
         return TesseraOptions.platform();
     }
 
+    /** A machine "m" with the counter bundle (revision 1) installed and its device "c0" at the default base. */
+    private record Plugged(Machine machine, Bundle counter) {
+    }
+
+    private Plugged machineWithCounter() throws Exception {
+        Machine machine = machines.create("m", "none", Map.of());
+        Bundle counter = installCounter();
+        devices.add("m", "test-counter", "c0", Map.of());
+        return new Plugged(machine, counter);
+    }
+
     private Bundle installCounter() throws Exception {
         Bundle bundle = context.installBundle(TesseraOptions.counterBundle(1));
         bundle.start();
@@ -95,9 +106,9 @@ public class DeviceHotSwapIT {
     /** (c) */
     @Test
     public void updatingTheBundleRecreatesTheInstanceFromNewCodeAndKeepsItsState() throws Exception {
-        Machine machine = machines.create("m", "none", Map.of());
-        Bundle counter = installCounter();
-        devices.add("m", "test-counter", "c0", Map.of());
+        Plugged plugged = machineWithCounter();
+        Machine machine = plugged.machine();
+        Bundle counter = plugged.counter();
         AddressSpace memory = machine.memory();
         memory.write(COUNT, 4, 1234);
         machine.start();
@@ -124,9 +135,9 @@ public class DeviceHotSwapIT {
     /** (d) */
     @Test
     public void uninstallingTheBundleUnplugsTheDeviceAndLetsItsClassesGo() throws Exception {
-        Machine machine = machines.create("m", "none", Map.of());
-        Bundle counter = installCounter();
-        devices.add("m", "test-counter", "c0", Map.of());
+        Plugged plugged = machineWithCounter();
+        Machine machine = plugged.machine();
+        Bundle counter = plugged.counter();
         AddressSpace memory = machine.memory();
         memory.write(COUNT, 4, 7);
         WeakReference<Class<?>> revision1 = deviceClass();
@@ -148,9 +159,9 @@ public class DeviceHotSwapIT {
 
     @Test
     public void stoppingAndStartingTheBundleKeepsTheStateButARemovedDeviceStartsAfresh() throws Exception {
-        Machine machine = machines.create("m", "none", Map.of());
-        Bundle counter = installCounter();
-        devices.add("m", "test-counter", "c0", Map.of());
+        Plugged plugged = machineWithCounter();
+        Machine machine = plugged.machine();
+        Bundle counter = plugged.counter();
         AddressSpace memory = machine.memory();
         memory.write(COUNT, 4, 99);
 
