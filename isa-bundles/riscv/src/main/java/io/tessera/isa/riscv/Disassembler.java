@@ -7,9 +7,6 @@ package io.tessera.isa.riscv;
  */
 public final class Disassembler {
 
-    private static final String[] F_NAMES = {
-        "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
-        "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
     private static final String[] ROUNDING = {"rne", "rtz", "rdn", "rup", "rmm", "0x5", "0x6", "dyn"};
 
     private Disassembler() {
@@ -20,7 +17,7 @@ public final class Disassembler {
     }
 
     private static String f(int r) {
-        return F_NAMES[r];
+        return RiscvHart.FP_ABI_NAMES[r];
     }
 
     private static String hex(long v) {

@@ -16,9 +16,6 @@ public final class GdbTargetDescription {
     /** gdb's register number of fcsr. */
     public static final int FCSR_REGNUM = 68;
 
-    private static final String[] F_NAMES = {
-        "ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0", "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5",
-        "fa6", "fa7", "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
 
     private GdbTargetDescription() {
     }
@@ -52,7 +49,7 @@ public final class GdbTargetDescription {
         xml.append("    </union>\n");
         for (int i = 0; i < 32; i++) {
             xml.append(String.format("    <reg name=\"%s\" bitsize=\"64\" type=\"riscv_double\" regnum=\"%d\"/>%n",
-                    F_NAMES[i], FIRST_FP_REGNUM + i));
+                    RiscvHart.FP_ABI_NAMES[i], FIRST_FP_REGNUM + i));
         }
         xml.append(String.format("    <reg name=\"fflags\" bitsize=\"32\" type=\"int\" regnum=\"%d\"/>%n", FFLAGS_REGNUM));
         xml.append(String.format("    <reg name=\"frm\" bitsize=\"32\" type=\"int\" regnum=\"%d\"/>%n", FRM_REGNUM));

@@ -291,8 +291,8 @@ public final class Interpreter {
             }
             case FMV_X_W -> result = (int) hart.f[insn.rs1()];
             case FMV_X_D -> result = hart.f[insn.rs1()];
-            case FCLASS_S -> result = FloatBits.classify32(FloatBits.unbox(hart.f[insn.rs1()]));
-            case FCLASS_D -> result = FloatBits.classify64(hart.f[insn.rs1()]);
+            case FCLASS_S -> result = Fp32.classify(FloatBits.unbox(hart.f[insn.rs1()]));
+            case FCLASS_D -> result = Fp64.classify(hart.f[insn.rs1()]);
             case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D,
                     FCVT_WU_D, FCVT_L_D, FCVT_LU_D -> result = floatToInteger(hart, insn);
             case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMIN_S, FMAX_S, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
@@ -416,26 +416,12 @@ public final class Interpreter {
             case FSD -> memory.store(a + imm, 8, f[insn.rs2()]);
             case FMV_W_X -> f[insn.rd()] = FloatBits.box((int) a);
             case FMV_D_X -> f[insn.rd()] = a;
-            case FSGNJ_S, FSGNJN_S, FSGNJX_S -> {
-                int x = FloatBits.unbox(f[insn.rs1()]);
-                int y = FloatBits.unbox(f[insn.rs2()]);
-                int sign = switch (insn.op()) {
-                    case FSGNJ_S -> y;
-                    case FSGNJN_S -> ~y;
-                    default -> x ^ y;
-                } & 0x8000_0000;
-                f[insn.rd()] = FloatBits.box((x & 0x7fff_ffff) | sign);
-            }
-            default -> {
-                long x = f[insn.rs1()];
-                long y = f[insn.rs2()];
-                long sign = switch (insn.op()) {
-                    case FSGNJ_D -> y;
-                    case FSGNJN_D -> ~y;
-                    default -> x ^ y;
-                } & Long.MIN_VALUE;
-                f[insn.rd()] = (x & Long.MAX_VALUE) | sign;
-            }
+            case FSGNJ_S -> f[insn.rd()] = FloatBits.box(Fp32.sgnj(FloatBits.unbox(f[insn.rs1()]), FloatBits.unbox(f[insn.rs2()])));
+            case FSGNJN_S -> f[insn.rd()] = FloatBits.box(Fp32.sgnjn(FloatBits.unbox(f[insn.rs1()]), FloatBits.unbox(f[insn.rs2()])));
+            case FSGNJX_S -> f[insn.rd()] = FloatBits.box(Fp32.sgnjx(FloatBits.unbox(f[insn.rs1()]), FloatBits.unbox(f[insn.rs2()])));
+            case FSGNJ_D -> f[insn.rd()] = Fp64.sgnj(f[insn.rs1()], f[insn.rs2()]);
+            case FSGNJN_D -> f[insn.rd()] = Fp64.sgnjn(f[insn.rs1()], f[insn.rs2()]);
+            default -> f[insn.rd()] = Fp64.sgnjx(f[insn.rs1()], f[insn.rs2()]);
         }
     }
 

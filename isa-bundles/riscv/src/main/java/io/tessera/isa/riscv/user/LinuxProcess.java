@@ -188,9 +188,9 @@ public final class LinuxProcess {
         Interpreter interpreter = new Interpreter();
         Environment syscalls = new LinuxSyscalls(this, streams);
         try {
-            while (true) {
-                interpreter.run(hart, memory, syscalls, Long.MAX_VALUE);
-            }
+            // Runs until exit or exit_group throws ProcessExit, or a fault kills the process.
+            interpreter.run(hart, memory, syscalls, Long.MAX_VALUE);
+            throw new IllegalStateException("the process ran 2^63 instructions without ending");
         } catch (ProcessExit exit) {
             return exit.status;
         } catch (GuestFault fault) {

@@ -92,16 +92,6 @@ final class ProcessMemory implements GuestMemory {
         return page == null ? 0 : page.protection;
     }
 
-    /** @return whether every page of the range is mapped */
-    boolean isMapped(long start, long length) {
-        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
-            if (!pages.containsKey(page)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** @return whether no page of the range is mapped */
     boolean isFree(long start, long length) {
         for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
