@@ -6,6 +6,8 @@ import io.tessera.core.isa.Cpu;
 import io.tessera.core.memory.AddressSpace;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A machine instance: its CPUs, memory, system bus, clock and state. Registered as a service
@@ -52,6 +54,18 @@ public interface Machine {
 
     /** Shuts the machine down (as a guest power-off would). */
     void shutdown();
+
+    /**
+     * Shuts the machine down with an exit status, as a guest does through a test device or a
+     * power-off register that carries a code; the command line exits with it.
+     */
+    void exit(int status);
+
+    /** @return the status the guest exited with, once it did through {@link #exit(int)} */
+    OptionalInt exitStatus();
+
+    /** @return the name of the accelerator running the vCPUs, once started */
+    Optional<String> accelerator();
 
     /** Adds a listener for state changes. */
     void addListener(MachineListener listener);

@@ -29,4 +29,7 @@ public interface MachineAssembly {
 
     /** Closes {@code resource} (RAM, files) when the machine is destroyed, last added first. */
     void closeOnDestroy(AutoCloseable resource);
+
+    /** @return the machine being assembled, for devices that end it (power-off, test devices) */
+    Machine machine();
 }

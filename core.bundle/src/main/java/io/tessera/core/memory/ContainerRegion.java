@@ -39,7 +39,7 @@ public final class ContainerRegion extends MemoryRegion {
         super(name, size);
     }
 
-    /** Places {@code region} at {@code offset}, refusing any overlap with a sibling. */
+    /** Places {@code region} at {@code offset}, refusing any overlap with a sibling not placed to overlap. */
     public void addSubregion(long offset, MemoryRegion region) {
         place(new Placement(offset, region, 0, false));
     }
@@ -68,7 +68,8 @@ public final class ContainerRegion extends MemoryRegion {
                 if (!overlaps) {
                     continue;
                 }
-                boolean ranked = placement.mayOverlap() && other.mayOverlap() && placement.priority() != other.priority();
+                // As in QEMU: a region placed to overlap may cover one that was not, if their priorities differ.
+                boolean ranked = (placement.mayOverlap() || other.mayOverlap()) && placement.priority() != other.priority();
                 if (!ranked) {
                     throw new OverlapException(describe(placement) + " overlaps " + describe(other) + " in '" + name()
                             + "'; place it elsewhere, or give both different priorities with addSubregionOverlap");

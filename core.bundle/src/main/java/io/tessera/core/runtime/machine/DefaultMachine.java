@@ -1,5 +1,6 @@
 package io.tessera.core.runtime.machine;
 
+import io.tessera.core.accel.VcpuSet;
 import io.tessera.core.bus.SystemBus;
 import io.tessera.core.clock.VirtualClock;
 import io.tessera.core.isa.Cpu;
@@ -14,11 +15,14 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A machine as the runtime keeps it. Its life-cycle transitions are checked here; running
- * the vCPUs is the accelerator's business and arrives with the ISA bundles.
+ * the vCPUs is the business of the accelerator the manager picks when the machine starts.
  */
 final class DefaultMachine implements Machine {
 
@@ -33,10 +37,19 @@ final class DefaultMachine implements Machine {
     private final List<Cpu> cpus = new CopyOnWriteArrayList<>();
     private final List<MachineListener> listeners = new CopyOnWriteArrayList<>();
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
+    private final Function<Machine, AcceleratorChoice> accelerators;
     private MachineState state = MachineState.CREATED;
+    private VcpuSet vcpus;
+    private String acceleratorName;
+    private Integer exitStatus;
 
-    DefaultMachine(String name, String type, Map<String, String> options) {
+    /** The accelerator picked for a machine and the vCPUs it runs. */
+    record AcceleratorChoice(String name, VcpuSet vcpus) {
+    }
+
+    DefaultMachine(String name, String type, Map<String, String> options, Function<Machine, AcceleratorChoice> accelerators) {
         this.name = name;
+        this.accelerators = accelerators;
         this.type = type;
         this.options = Map.copyOf(options);
         this.memory = AddressSpace.create(name + ".system", new ContainerRegion("system", Long.MAX_VALUE));
@@ -79,6 +92,11 @@ final class DefaultMachine implements Machine {
                     throw new IllegalArgumentException("CPU index " + cpu.index() + " added where " + cpus.size() + " was next");
                 }
                 cpus.add(cpu);
+            }
+
+            @Override
+            public Machine machine() {
+                return DefaultMachine.this;
             }
 
             @Override
@@ -132,13 +150,38 @@ final class DefaultMachine implements Machine {
 
     @Override
     public void start() {
-        transition(MachineState.CREATED, MachineState.RUNNING);
-        clock.resume();
+        synchronized (this) {
+            if (state != MachineState.CREATED) {
+                throw new IllegalStateException("machine '" + name + "' is " + state.name().toLowerCase()
+                        + "; it must be created to become running");
+            }
+            clock.resume();
+            if (!cpus.isEmpty()) {
+                try {
+                    AcceleratorChoice choice = accelerators.apply(this);
+                    vcpus = choice.vcpus();
+                    acceleratorName = choice.name();
+                } catch (RuntimeException e) {
+                    clock.pause();
+                    throw e;
+                }
+            }
+            // A guest may have powered off already, on its first instructions.
+            if (state != MachineState.CREATED) {
+                return;
+            }
+            state = MachineState.RUNNING;
+        }
+        fire(MachineState.CREATED, MachineState.RUNNING);
     }
 
     @Override
     public void pause() {
         transition(MachineState.RUNNING, MachineState.PAUSED);
+        VcpuSet running = vcpus();
+        if (running != null) {
+            running.pause();
+        }
         clock.pause();
     }
 
@@ -146,6 +189,34 @@ final class DefaultMachine implements Machine {
     public void resume() {
         transition(MachineState.PAUSED, MachineState.RUNNING);
         clock.resume();
+        VcpuSet running = vcpus();
+        if (running != null) {
+            running.resume();
+        }
+    }
+
+    private synchronized VcpuSet vcpus() {
+        return vcpus;
+    }
+
+    @Override
+    public void exit(int status) {
+        synchronized (this) {
+            if (exitStatus == null && state != MachineState.SHUTDOWN) {
+                exitStatus = status;
+            }
+        }
+        shutdown();
+    }
+
+    @Override
+    public synchronized OptionalInt exitStatus() {
+        return exitStatus == null ? OptionalInt.empty() : OptionalInt.of(exitStatus);
+    }
+
+    @Override
+    public synchronized Optional<String> accelerator() {
+        return Optional.ofNullable(acceleratorName);
     }
 
     @Override
@@ -157,6 +228,10 @@ final class DefaultMachine implements Machine {
                 return;
             }
             state = MachineState.SHUTDOWN;
+        }
+        VcpuSet running = vcpus();
+        if (running != null) {
+            running.stop();
         }
         clock.pause();
         fire(from, MachineState.SHUTDOWN);

@@ -1,5 +1,9 @@
 package io.tessera.core.runtime.machine;
 
+import io.tessera.core.accel.Accelerator;
+import io.tessera.core.accel.Accelerators;
+import io.tessera.core.accel.Availability;
+import io.tessera.core.isa.Isa;
 import io.tessera.core.device.DeviceConstants;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.machine.MachineManager;
@@ -32,6 +36,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 @Component(service = MachineManager.class)
 public final class MachineManagerImpl implements MachineManager {
 
+    /** The option every machine has: the accelerator to run its vCPUs with (empty: the best available). */
+    static final String ACCEL_OPTION = "accel";
+
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
 
     private record Entry(DefaultMachine machine, ServiceRegistration<Machine> registration) {
@@ -40,6 +47,7 @@ public final class MachineManagerImpl implements MachineManager {
     private final BundleContext context;
     private final ConfigurationAdmin configurationAdmin;
     private final List<MachineType> types = new CopyOnWriteArrayList<>();
+    private final List<Accelerator> accelerators = new CopyOnWriteArrayList<>();
     private final Map<String, Entry> machines = new ConcurrentHashMap<>();
 
     @Activate
@@ -59,6 +67,50 @@ public final class MachineManagerImpl implements MachineManager {
         types.remove(type);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addAccelerator(Accelerator accelerator) {
+        accelerators.add(accelerator);
+    }
+
+    void removeAccelerator(Accelerator accelerator) {
+        accelerators.remove(accelerator);
+    }
+
+    /**
+     * Starts the vCPUs of a machine with the accelerator its {@value #ACCEL_OPTION} option
+     * names, or with the best one available for its ISA.
+     */
+    private DefaultMachine.AcceleratorChoice startVcpus(Machine machine) {
+        Isa isa = machine.cpus().get(0).isa();
+        String wanted = machine.options().getOrDefault(ACCEL_OPTION, "");
+        Accelerator accelerator;
+        if (wanted.isEmpty()) {
+            accelerator = Accelerators.best(accelerators, isa).orElseThrow(() -> new IllegalStateException(
+                    "no accelerator can run " + isa.name() + " CPUs here; installed: " + describeAccelerators(isa)));
+        } else {
+            accelerator = accelerators.stream().filter(a -> a.name().equals(wanted)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown accelerator '" + wanted + "'; installed: "
+                            + describeAccelerators(isa)));
+            if (!accelerator.supports(isa)) {
+                throw new IllegalArgumentException("accelerator '" + wanted + "' cannot run " + isa.name() + " CPUs");
+            }
+            Availability availability = accelerator.availability();
+            if (!availability.available()) {
+                throw new IllegalStateException("accelerator '" + wanted + "' is not available here: " + availability.reason());
+            }
+        }
+        return new DefaultMachine.AcceleratorChoice(accelerator.name(), accelerator.start(machine));
+    }
+
+    private String describeAccelerators(Isa isa) {
+        if (accelerators.isEmpty()) {
+            return "none";
+        }
+        return accelerators.stream().map(a -> a.name() + (!a.supports(isa) ? " (not for " + isa.name() + ")"
+                : a.availability().available() ? "" : " (" + a.availability().reason() + ")")).sorted()
+                .collect(Collectors.joining(", "));
+    }
+
     @Override
     public Machine create(String name, String typeName, Map<String, String> options) {
         if (name == null || !NAME.matcher(name).matches()) {
@@ -72,7 +124,7 @@ public final class MachineManagerImpl implements MachineManager {
             if (machines.containsKey(name)) {
                 throw new IllegalArgumentException("a machine named '" + name + "' exists already");
             }
-            DefaultMachine machine = new DefaultMachine(name, type.name(), merged);
+            DefaultMachine machine = new DefaultMachine(name, type.name(), merged, this::startVcpus);
             try {
                 type.assemble(machine.assembly());
             } catch (RuntimeException e) {
@@ -94,10 +146,10 @@ public final class MachineManagerImpl implements MachineManager {
             merged.put(option.name(), option.defaultValue());
         }
         for (Map.Entry<String, String> e : given.entrySet()) {
-            if (!merged.containsKey(e.getKey())) {
+            if (!merged.containsKey(e.getKey()) && !e.getKey().equals(ACCEL_OPTION)) {
                 throw new IllegalArgumentException("machine type '" + type.name() + "' has no option '" + e.getKey()
                         + "'; options: " + type.options().stream().map(o -> o.name() + " (" + o.description() + ")")
-                                .collect(Collectors.joining(", ")));
+                                .collect(Collectors.joining(", ", "", ", ")) + ACCEL_OPTION + " (the accelerator)");
             }
             merged.put(e.getKey(), e.getValue());
         }

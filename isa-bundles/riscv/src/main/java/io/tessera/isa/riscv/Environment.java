@@ -22,4 +22,12 @@ public interface Environment {
      * @throws GuestFault an illegal-instruction fault when the CSR does not exist or is read-only
      */
     void writeCsr(RiscvHart hart, int csr, long value);
+
+    /**
+     * Executes MRET, SRET, WFI or SFENCE.VMA, setting the pc; where there is no privileged
+     * architecture (user mode) they are illegal.
+     */
+    default void system(RiscvHart hart, Insn insn) {
+        throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, insn.raw() & 0xffff_ffffL);
+    }
 }

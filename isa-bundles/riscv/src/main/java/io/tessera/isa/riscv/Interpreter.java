@@ -85,6 +85,9 @@ public final class Interpreter {
         long pc = hart.pc;
         long next = pc + insn.length();
         long result;
+        if (insn.op().ordinal() >= Op.FLW.ordinal()) {
+            requireFloatingPoint(hart, insn);
+        }
         switch (insn.op()) {
             case LUI -> result = imm;
             case AUIPC -> result = pc + imm;
@@ -167,20 +170,33 @@ public final class Interpreter {
                 hart.pc = next;
                 return;
             }
-            case EBREAK -> throw new GuestFault(GuestFault.BREAKPOINT, pc);
+            case EBREAK -> throw new GuestFault(GuestFault.BREAKPOINT, 0);
+            case MRET, SRET, WFI, SFENCE_VMA -> {
+                env.system(hart, insn);
+                return;
+            }
             case CSRRW, CSRRS, CSRRC, CSRRWI, CSRRSI, CSRRCI -> {
                 int csr = (int) imm;
                 long source = insn.op().ordinal() >= Op.CSRRWI.ordinal() ? insn.rs1() : a;
                 boolean write = insn.op() == Op.CSRRW || insn.op() == Op.CSRRWI || insn.rs1() != 0;
                 boolean read = !((insn.op() == Op.CSRRW || insn.op() == Op.CSRRWI) && insn.rd() == 0);
-                long old = read ? env.readCsr(hart, csr) : 0;
-                if (write) {
-                    long value = switch (insn.op()) {
-                        case CSRRW, CSRRWI -> source;
-                        case CSRRS, CSRRSI -> old | source;
-                        default -> old & ~source;
-                    };
-                    env.writeCsr(hart, csr, value);
+                long old;
+                try {
+                    old = read ? env.readCsr(hart, csr) : 0;
+                    if (write) {
+                        long value = switch (insn.op()) {
+                            case CSRRW, CSRRWI -> source;
+                            case CSRRS, CSRRSI -> old | source;
+                            default -> old & ~source;
+                        };
+                        env.writeCsr(hart, csr, value);
+                    }
+                } catch (GuestFault fault) {
+                    // The environment does not know the instruction; tval gets its bits.
+                    if (fault.cause() == GuestFault.ILLEGAL_INSTRUCTION && fault.tval() == 0) {
+                        throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, insn.raw() & 0xffff_ffffL);
+                    }
+                    throw fault;
                 }
                 result = old;
             }
@@ -309,6 +325,18 @@ public final class Interpreter {
             x[insn.rd()] = result;
         }
         hart.pc = next;
+    }
+
+    /**
+     * Floating-point instructions are illegal while mstatus.FS is Off; any other state becomes
+     * Dirty, conservatively, so that a kernel saving FP registers on a context switch saves them.
+     */
+    private static void requireFloatingPoint(RiscvHart hart, Insn insn) {
+        long status = hart.mstatus;
+        if ((status & Csr.MSTATUS_FS) == 0) {
+            throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, insn.raw() & (insn.length() == 2 ? 0xffffL : 0xffff_ffffL));
+        }
+        hart.mstatus = status | Csr.MSTATUS_FS;
     }
 
     /**

@@ -41,6 +41,13 @@ public final class RiscvHart implements Cpu {
     public long reservation = -1;
     /** Instructions retired (minstret / instret). */
     public long instret;
+    /** The privilege mode: {@link Csr#PRV_U}, {@link Csr#PRV_S} or {@link Csr#PRV_M}. */
+    public int privilege = Csr.PRV_U;
+    /**
+     * mstatus, without the SD summary bit (derived when read). A user-mode process has the FP
+     * unit on from the start, as Linux gives it.
+     */
+    public long mstatus = Csr.MSTATUS_FS;
 
     private final int index;
     private final Isa isa;

@@ -1,0 +1,350 @@
+package io.tessera.isa.riscv.system;
+
+import io.tessera.core.memory.AddressSpace;
+import io.tessera.core.memory.BusErrorException;
+import io.tessera.core.memory.FlatRange;
+import io.tessera.core.memory.RamRegion;
+import io.tessera.isa.riscv.Csr;
+import io.tessera.isa.riscv.GuestFault;
+import io.tessera.isa.riscv.GuestMemory;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Optional;
+
+/**
+ * A hart's view of memory: Sv39, Sv48 and Sv57 translation with hardware-managed A and D
+ * bits, PMP, and the physical access to RAM or MMIO behind them. Translations of 4 KiB pages
+ * are cached in a TLB per access kind, tagged with what decides them besides the address (the
+ * effective privilege, SUM and MXR), so traps and returns need no flush; SFENCE.VMA, satp and
+ * PMP writes flush. A page of RAM that one PMP rule covers whole is accessed straight through
+ * its memory segment; anything else takes the slow path each time. Misaligned loads and stores
+ * are carried out (bytewise when they cross a page), as the ISA allows.
+ */
+final class Mmu implements GuestMemory {
+
+    static final int FETCH = 0, LOAD = 1, STORE = 2;
+
+    private static final int PAGE_SHIFT = 12;
+    private static final long PAGE_MASK = (1L << PAGE_SHIFT) - 1;
+    private static final int TLB_BITS = 8;
+    private static final int TLB_MASK = (1 << TLB_BITS) - 1;
+    private static final long PPN_MASK = (1L << 44) - 1;
+    private static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle PTE = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final SystemHart hart;
+    private final Pmp pmp;
+    private AddressSpace bus;
+
+    private final long[][] tags = new long[3][1 << TLB_BITS];
+    private final MemorySegment[][] segments = new MemorySegment[3][1 << TLB_BITS];
+    /** Segment offset of the page for RAM; the physical page address when the segment is null. */
+    private final long[][] pageBases = new long[3][1 << TLB_BITS];
+
+    Mmu(SystemHart hart, Pmp pmp) {
+        this.hart = hart;
+        this.pmp = pmp;
+        flush();
+    }
+
+    void connect(AddressSpace bus) {
+        this.bus = bus;
+        flush();
+    }
+
+    /** Forgets every cached translation. */
+    void flush() {
+        for (long[] t : tags) {
+            java.util.Arrays.fill(t, -1);
+        }
+        for (MemorySegment[] s : segments) {
+            java.util.Arrays.fill(s, null);
+        }
+    }
+
+    // ---- the GuestMemory the interpreter uses
+
+    @Override
+    public long load(long address, int size) {
+        if (crossesPage(address, size)) {
+            return loadBytewise(address, size);
+        }
+        int slot = slot(address);
+        long tag = tag(address, LOAD);
+        if (tags[LOAD][slot] != tag) {
+            long physical = translate(address, LOAD, size);
+            if (tags[LOAD][slot] != tag) {
+                return readPhysical(physical, size, LOAD, address);
+            }
+        }
+        MemorySegment segment = segments[LOAD][slot];
+        long at = pageBases[LOAD][slot] + (address & PAGE_MASK);
+        return segment != null ? read(segment, at, size) : readPhysical(at, size, LOAD, address);
+    }
+
+    @Override
+    public void store(long address, int size, long value) {
+        if (crossesPage(address, size)) {
+            // Translate every byte first, so that a fault leaves memory untouched.
+            for (int i = 0; i < size; i++) {
+                translate(address + i, STORE, 1);
+            }
+            for (int i = 0; i < size; i++) {
+                store(address + i, 1, value >>> (8 * i));
+            }
+            return;
+        }
+        int slot = slot(address);
+        long tag = tag(address, STORE);
+        if (tags[STORE][slot] != tag) {
+            long physical = translate(address, STORE, size);
+            if (tags[STORE][slot] != tag) {
+                writePhysical(physical, size, value, address);
+                return;
+            }
+        }
+        MemorySegment segment = segments[STORE][slot];
+        long at = pageBases[STORE][slot] + (address & PAGE_MASK);
+        if (segment != null) {
+            write(segment, at, size, value);
+        } else {
+            writePhysical(at, size, value, address);
+        }
+    }
+
+    @Override
+    public int fetch16(long address) {
+        int slot = slot(address);
+        long tag = tag(address, FETCH);
+        if (tags[FETCH][slot] != tag) {
+            long physical = translate(address, FETCH, 2);
+            if (tags[FETCH][slot] != tag) {
+                return (int) readPhysical(physical, 2, FETCH, address);
+            }
+        }
+        MemorySegment segment = segments[FETCH][slot];
+        long at = pageBases[FETCH][slot] + (address & PAGE_MASK);
+        return segment != null ? segment.get(SHORT, at) & 0xffff : (int) readPhysical(at, 2, FETCH, address);
+    }
+
+    private static boolean crossesPage(long address, int size) {
+        return ((address ^ (address + size - 1)) & ~PAGE_MASK) != 0;
+    }
+
+    private long loadBytewise(long address, int size) {
+        long value = 0;
+        for (int i = 0; i < size; i++) {
+            value |= load(address + i, 1) << (8 * i);
+        }
+        return value;
+    }
+
+    private static int slot(long address) {
+        return (int) (address >>> PAGE_SHIFT) & TLB_MASK;
+    }
+
+    /** The TLB tag: the virtual page and what else decides its translation for this access. */
+    private long tag(long address, int access) {
+        int privilege = access == FETCH ? hart.core.privilege : dataPrivilege();
+        long status = hart.core.mstatus;
+        long context = privilege | ((status & Csr.MSTATUS_SUM) != 0 ? 4 : 0) | ((status & Csr.MSTATUS_MXR) != 0 ? 8 : 0);
+        return (address >>> PAGE_SHIFT) << 4 | context;
+    }
+
+    /** Loads and stores use mstatus.MPP's privilege when M-mode sets MPRV. */
+    private int dataPrivilege() {
+        int privilege = hart.core.privilege;
+        long status = hart.core.mstatus;
+        if (privilege == Csr.PRV_M && (status & Csr.MSTATUS_MPRV) != 0) {
+            return (int) (status >>> Csr.MSTATUS_MPP_SHIFT) & 3;
+        }
+        return privilege;
+    }
+
+    // ---- translation
+
+    /**
+     * Translates an access, checks PMP, and caches the page in the TLB when PMP allows all of
+     * it alike.
+     *
+     * @return the physical address
+     */
+    long translate(long address, int access, int size) {
+        int privilege = access == FETCH ? hart.core.privilege : dataPrivilege();
+        long status = hart.core.mstatus;
+        long physical = walk(address, access, privilege, (status & Csr.MSTATUS_SUM) != 0, (status & Csr.MSTATUS_MXR) != 0);
+        int kind = pmpKind(access);
+        long page = physical & ~PAGE_MASK;
+        Pmp.Decision whole = pmp.decide(page, PAGE_MASK + 1, kind, privilege);
+        if (whole == Pmp.Decision.DENY || (whole == Pmp.Decision.PARTIAL && !pmp.allows(physical, size, kind, privilege))) {
+            throw accessFault(access, address);
+        }
+        if (whole == Pmp.Decision.ALLOW) {
+            fill(address, access, page);
+        }
+        return physical;
+    }
+
+    private void fill(long address, int access, long page) {
+        int slot = slot(address);
+        Optional<FlatRange> found = bus.lookup(page);
+        MemorySegment segment = null;
+        long base = page;
+        if (found.isPresent() && found.get().region() instanceof RamRegion ram && found.get().end() - page > PAGE_MASK
+                && (access != STORE || !ram.isReadOnly())) {
+            segment = ram.segment();
+            base = page - found.get().start() + found.get().regionOffset();
+        }
+        tags[access][slot] = tag(address, access);
+        segments[access][slot] = segment;
+        pageBases[access][slot] = base;
+    }
+
+    private static int pmpKind(int access) {
+        return access == FETCH ? Pmp.EXEC : access == LOAD ? Pmp.READ : Pmp.WRITE;
+    }
+
+    private long walk(long address, int access, int privilege, boolean sum, boolean mxr) {
+        long satp = hart.satp;
+        int mode = (int) (satp >>> 60);
+        if (privilege == Csr.PRV_M || mode == 0) {
+            return address;
+        }
+        int levels = mode - 5;
+        int vaBits = PAGE_SHIFT + 9 * levels;
+        long top = address >> (vaBits - 1);
+        if (top != 0 && top != -1) {
+            throw pageFault(access, address);
+        }
+        long physical;
+        do {
+            physical = walkOnce(address, access, privilege, sum, mxr, levels);
+        } while (physical == RETRY);
+        return physical;
+    }
+
+    /** Physical addresses have 56 bits: this is never one. */
+    private static final long RETRY = -1;
+
+    private long walkOnce(long address, int access, int privilege, boolean sum, boolean mxr, int levels) {
+        long table = (hart.satp & PPN_MASK) << PAGE_SHIFT;
+        for (int level = levels - 1; level >= 0; level--) {
+            long entryAddress = table + ((address >>> (PAGE_SHIFT + 9 * level)) & 0x1ff) * 8;
+            long pte = readPageTableEntry(entryAddress, access, address);
+            if ((pte & PTE_V) == 0 || (pte & (PTE_R | PTE_W)) == PTE_W || (pte >>> 54) != 0) {
+                throw pageFault(access, address);
+            }
+            long ppn = (pte >>> 10) & PPN_MASK;
+            if ((pte & (PTE_R | PTE_X)) == 0) {
+                table = ppn << PAGE_SHIFT;
+                continue;
+            }
+            if (!permits(pte, access, privilege, sum, mxr) || (ppn & ((1L << (9 * level)) - 1)) != 0) {
+                throw pageFault(access, address);
+            }
+            long wanted = pte | PTE_A | (access == STORE ? PTE_D : 0);
+            if (wanted != pte && !updatePageTableEntry(entryAddress, pte, wanted, access, address)) {
+                return RETRY;
+            }
+            long offsetMask = (1L << (PAGE_SHIFT + 9 * level)) - 1;
+            return ((ppn << PAGE_SHIFT) & ~offsetMask) | (address & offsetMask);
+        }
+        throw pageFault(access, address);
+    }
+
+    private static boolean permits(long pte, int access, int privilege, boolean sum, boolean mxr) {
+        if ((pte & PTE_U) != 0) {
+            if (privilege == Csr.PRV_S && (access == FETCH || !sum)) {
+                return false;
+            }
+        } else if (privilege == Csr.PRV_U) {
+            return false;
+        }
+        return switch (access) {
+            case FETCH -> (pte & PTE_X) != 0;
+            case LOAD -> (pte & PTE_R) != 0 || (mxr && (pte & PTE_X) != 0);
+            default -> (pte & PTE_W) != 0;
+        };
+    }
+
+    private long readPageTableEntry(long entryAddress, int access, long address) {
+        if (!pmp.allows(entryAddress, 8, Pmp.READ, Csr.PRV_S)) {
+            throw accessFault(access, address);
+        }
+        Optional<FlatRange> found = bus.lookup(entryAddress);
+        if (found.isEmpty() || !(found.get().region() instanceof RamRegion ram)) {
+            throw accessFault(access, address);
+        }
+        return (long) PTE.getVolatile(ram.segment(), entryAddress - found.get().start() + found.get().regionOffset());
+    }
+
+    /** Sets A (and D) atomically, as another hart may be walking or the kernel changing the entry. */
+    private boolean updatePageTableEntry(long entryAddress, long expected, long wanted, int access, long address) {
+        if (!pmp.allows(entryAddress, 8, Pmp.WRITE, Csr.PRV_S)) {
+            throw accessFault(access, address);
+        }
+        FlatRange range = bus.lookup(entryAddress).orElseThrow(() -> accessFault(access, address));
+        if (!(range.region() instanceof RamRegion ram) || ram.isReadOnly()) {
+            throw accessFault(access, address);
+        }
+        return PTE.compareAndSet(ram.segment(), entryAddress - range.start() + range.regionOffset(), expected, wanted);
+    }
+
+    // ---- physical access
+
+    private long readPhysical(long physical, int size, int access, long address) {
+        try {
+            return bus.read(physical, size);
+        } catch (BusErrorException e) {
+            throw accessFault(access, address);
+        }
+    }
+
+    private void writePhysical(long physical, int size, long value, long address) {
+        try {
+            bus.write(physical, size, value);
+        } catch (BusErrorException e) {
+            throw accessFault(STORE, address);
+        }
+    }
+
+    private static long read(MemorySegment segment, long at, int size) {
+        return switch (size) {
+            case 1 -> segment.get(ValueLayout.JAVA_BYTE, at) & 0xffL;
+            case 2 -> segment.get(SHORT, at) & 0xffffL;
+            case 4 -> segment.get(INT, at) & 0xffff_ffffL;
+            default -> segment.get(LONG, at);
+        };
+    }
+
+    private static void write(MemorySegment segment, long at, int size, long value) {
+        switch (size) {
+            case 1 -> segment.set(ValueLayout.JAVA_BYTE, at, (byte) value);
+            case 2 -> segment.set(SHORT, at, (short) value);
+            case 4 -> segment.set(INT, at, (int) value);
+            default -> segment.set(LONG, at, value);
+        }
+    }
+
+    private static GuestFault pageFault(int access, long address) {
+        return new GuestFault(switch (access) {
+            case FETCH -> Csr.CAUSE_FETCH_PAGE_FAULT;
+            case LOAD -> Csr.CAUSE_LOAD_PAGE_FAULT;
+            default -> Csr.CAUSE_STORE_PAGE_FAULT;
+        }, address);
+    }
+
+    private static GuestFault accessFault(int access, long address) {
+        return new GuestFault(switch (access) {
+            case FETCH -> GuestFault.INSTRUCTION_ACCESS;
+            case LOAD -> GuestFault.LOAD_ACCESS;
+            default -> GuestFault.STORE_ACCESS;
+        }, address);
+    }
+}

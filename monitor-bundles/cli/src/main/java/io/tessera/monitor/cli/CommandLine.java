@@ -1,0 +1,97 @@
+package io.tessera.monitor.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The QEMU command-line options Tessera accepts (DESIGN.md §5), turned into a machine type
+ * and its options: {@code qemu-system-riscv64 -machine spike -nographic -bios none -kernel
+ * test.elf} works with {@code run/tessera} in its place.
+ *
+ * @param machineType the board ({@code -machine}/{@code -M})
+ * @param options the machine's options, by the names its type gives them
+ * @param startPaused whether {@code -S} asked to wait for the monitor before running
+ */
+record CommandLine(String machineType, Map<String, String> options, boolean startPaused) {
+
+    /** Options that take a value, and the machine option each becomes. */
+    private static final Map<String, String> VALUE_OPTIONS = Map.of(
+            "-m", "memory", "-smp", "smp", "-kernel", "kernel", "-bios", "bios", "-append", "append",
+            "-initrd", "initrd", "-accel", "accel", "-dtb", "dtb");
+    /** Options accepted for compatibility that change nothing here (the console is always on stdio). */
+    private static final List<String> IGNORED_FLAGS = List.of("-nographic", "-no-reboot", "-nodefaults");
+    private static final Map<String, List<String>> IGNORED_WITH_VALUE = Map.of(
+            "-serial", List.of("stdio", "mon:stdio"), "-display", List.of("none"), "-monitor", List.of("none"),
+            "-cpu", List.of("rv64"));
+
+    /** A command line that cannot be run, with what is wrong and what would be valid. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static CommandLine parse(List<String> args, String defaultMachine) throws UsageException {
+        String machine = null;
+        Map<String, String> options = new LinkedHashMap<>();
+        boolean paused = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String name = arg.startsWith("--") ? arg.substring(1) : arg;
+            if (IGNORED_FLAGS.contains(name)) {
+                continue;
+            }
+            if (name.equals("-S")) {
+                paused = true;
+                continue;
+            }
+            boolean takesValue = VALUE_OPTIONS.containsKey(name) || IGNORED_WITH_VALUE.containsKey(name)
+                    || name.equals("-machine") || name.equals("-M");
+            if (!takesValue) {
+                throw new UsageException("unknown option '" + arg + "'; valid: " + validOptions());
+            }
+            if (i + 1 >= args.size()) {
+                throw new UsageException("option '" + arg + "' needs a value");
+            }
+            String value = args.get(++i);
+            if (name.equals("-machine") || name.equals("-M")) {
+                String[] parts = value.split(",");
+                for (String part : parts) {
+                    int eq = part.indexOf('=');
+                    if (eq < 0) {
+                        if (machine != null && !machine.equals(part)) {
+                            throw new UsageException("-machine names two boards: '" + machine + "' and '" + part + "'");
+                        }
+                        machine = part;
+                    } else if (part.startsWith("type=")) {
+                        machine = part.substring(5);
+                    } else {
+                        options.put(part.substring(0, eq), part.substring(eq + 1));
+                    }
+                }
+            } else if (IGNORED_WITH_VALUE.containsKey(name)) {
+                if (!IGNORED_WITH_VALUE.get(name).contains(value)) {
+                    throw new UsageException("'" + arg + " " + value + "' is not supported; valid: "
+                            + String.join(", ", IGNORED_WITH_VALUE.get(name)));
+                }
+            } else if (name.equals("-m")) {
+                // QEMU's -m takes a bare number as MiB, and also size=N.
+                String size = value.startsWith("size=") ? value.substring(5) : value;
+                options.put("memory", size.matches("\\d+") ? size + "M" : size);
+            } else if (name.equals("-accel")) {
+                options.put("accel", value.startsWith("accel=") ? value.substring(6) : value.split(",")[0]);
+            } else {
+                options.put(VALUE_OPTIONS.get(name), value);
+            }
+        }
+        return new CommandLine(machine == null ? defaultMachine : machine, options, paused);
+    }
+
+    private static String validOptions() {
+        return "-machine/-M TYPE[,opt=value...], -m SIZE, -smp N, -bios FILE|none, -kernel FILE, -initrd FILE, "
+                + "-append TEXT, -dtb FILE, -accel NAME, -cpu rv64, -nographic, -serial stdio, -display none, -S";
+    }
+}

@@ -1,0 +1,80 @@
+package io.tessera.monitor.cli;
+
+import io.tessera.core.machine.Machine;
+import io.tessera.core.machine.MachineManager;
+import io.tessera.core.machine.MachineState;
+import io.tessera.core.machine.MachineType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Runs the machine that {@code run/tessera}'s QEMU-style options describe: creates it, starts
+ * it, and ends the application with the guest's exit status once it shuts down (or with 1
+ * and a message when the command line is wrong). The launcher passes the arguments in the
+ * framework property {@value #ARGUMENTS}, separated by U+001F; without it this does nothing.
+ */
+@Component
+public final class CommandLineRunner {
+
+    static final String ARGUMENTS = "tessera.commandline";
+    private static final String SEPARATOR = "\u001f";
+    private static final long TYPE_WAIT_MILLIS = 10_000;
+
+    private final MachineManager machines;
+
+    /** Starts the run on a thread of its own, so that the framework finishes starting. */
+    @Activate
+    public CommandLineRunner(@Reference MachineManager machines, BundleContext context) {
+        this.machines = machines;
+        String arguments = context.getProperty(ARGUMENTS);
+        if (arguments != null) {
+            List<String> args = arguments.isEmpty() ? List.of() : Arrays.asList(arguments.split(SEPARATOR, -1));
+            Thread main = new Thread(() -> System.exit(run(args)), "tessera-command-line");
+            main.start();
+        }
+    }
+
+    int run(List<String> args) {
+        try {
+            CommandLine line = CommandLine.parse(args, "virt");
+            awaitType(line.machineType());
+            Machine machine = machines.create("vm", line.machineType(), line.options());
+            CountDownLatch down = new CountDownLatch(1);
+            machine.addListener((m, from, to) -> {
+                if (to == MachineState.SHUTDOWN) {
+                    down.countDown();
+                }
+            });
+            if (!line.startPaused()) {
+                machine.start();
+            }
+            down.await();
+            System.out.flush();
+            return machine.exitStatus().orElse(0);
+        } catch (CommandLine.UsageException | IllegalArgumentException | IllegalStateException e) {
+            System.err.println("tessera: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    /** Board bundles may still be starting when this runs. */
+    private void awaitType(String type) throws InterruptedException, CommandLine.UsageException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TYPE_WAIT_MILLIS);
+        while (machines.types().stream().noneMatch(t -> t.name().equals(type))) {
+            if (System.nanoTime() > deadline) {
+                throw new CommandLine.UsageException("unknown machine type '" + type + "'; available: "
+                        + String.join(", ", machines.types().stream().map(MachineType::name).toList()));
+            }
+            Thread.sleep(20);
+        }
+    }
+}
