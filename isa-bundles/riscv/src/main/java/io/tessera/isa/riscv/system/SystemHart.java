@@ -145,7 +145,10 @@ public final class SystemHart implements RiscvCpu {
             throw new IllegalArgumentException("hart " + index() + " has no interrupt input " + cause);
         }
         long bit = 1L << cause;
-        lines.getAndUpdate(v -> level ? v | bit : v & ~bit);
+        long old;
+        do {
+            old = lines.get();
+        } while (!lines.compareAndSet(old, level ? old | bit : old & ~bit));
         wake();
     }
 
