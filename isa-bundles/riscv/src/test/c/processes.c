@@ -22,11 +22,37 @@ static int child_main(const char *what) {
     return 1;
 }
 
-int main(int argc, char **argv) {
-    if (argc > 1) {
-        return child_main(argv[1]);
+/* execve of ourselves with stdin from a pipe, a close-on-exec descriptor and an inherited one. */
+static int exec_test(char **argv) {
+    int fds[2], status;
+    if (pipe(fds) != 0) return 3;
+    int cloexec = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int inherited = open("/dev/null", O_RDONLY);
+    dup2(cloexec, 5);
+    fcntl(5, F_SETFD, FD_CLOEXEC);
+    dup2(inherited, 6);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[0], 0);
+        close(fds[0]);
+        close(fds[1]);
+        char *args[] = {argv[0], "exec-child", NULL};
+        execv("/proc/self/exe", args);
+        _exit(127);
     }
+    close(fds[0]);
+    write(fds[1], "through the pipe\n", 17);
+    close(fds[1]);
+    waitpid(pid, &status, 0);
+    printf("exec child exited %d\n", WEXITSTATUS(status));
+    return 0;
+}
+
+int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 1) {
+        return strcmp(argv[1], "exec") == 0 ? exec_test(argv) : child_main(argv[1]);
+    }
     /* A pipe from a forked child to the parent, with a large transfer. */
     int fds[2];
     if (pipe(fds) != 0) return 2;
@@ -78,28 +104,6 @@ int main(int argc, char **argv) {
 
     /* No children left. */
     printf("wait without children: %d\n", (int) wait(&status));
-
-    /* execve of ourselves with stdin from a pipe, a close-on-exec descriptor and an inherited one. */
-    if (pipe(fds) != 0) return 3;
-    int cloexec = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    int inherited = open("/dev/null", O_RDONLY);
-    dup2(cloexec, 5);
-    fcntl(5, F_SETFD, FD_CLOEXEC);
-    dup2(inherited, 6);
-    pid = fork();
-    if (pid == 0) {
-        dup2(fds[0], 0);
-        close(fds[0]);
-        close(fds[1]);
-        char *args[] = {argv[0], "exec-child", NULL};
-        execv(argv[0], args);
-        _exit(127);
-    }
-    close(fds[0]);
-    write(fds[1], "through the pipe\n", 17);
-    close(fds[1]);
-    waitpid(pid, &status, 0);
-    printf("exec child exited %d\n", WEXITSTATUS(status));
 
     /* A vfork child that execs something missing. */
     pid = vfork();

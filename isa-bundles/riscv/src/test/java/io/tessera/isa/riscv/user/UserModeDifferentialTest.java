@@ -79,6 +79,15 @@ class UserModeDifferentialTest {
         assertEquals(5, tessera("processes").status());
     }
 
+    /** QEMU cannot be the oracle here: without binfmt_misc on the host its execve of a riscv64 program fails. */
+    @Test
+    void execveReplacesTheImageKeepsDescriptorsAndClosesCloseOnExecOnes() throws Exception {
+        Outcome actual = tessera("processes", "exec");
+        assertEquals("exec child: fd5 closed, fd6 open\nexec child read: through the pipe\nexec child exited 42\n",
+                actual.out(), actual.err());
+        assertEquals(0, actual.status());
+    }
+
     @Test
     void signalHandlersMasksSigchldAndKill() throws Exception {
         assertSame("signals");
