@@ -75,6 +75,11 @@ public final class LinuxProcess {
         return process;
     }
 
+    /** Sets the working directory the process starts in (the JVM's by default). */
+    void workingDirectory(Path directory) {
+        cwd = directory.toAbsolutePath().normalize();
+    }
+
     /**
      * Runs the process to its end (and the processes it starts as long as it runs).
      *
