@@ -333,12 +333,7 @@ final class FileCalls {
             m.store(statAddress + 56, 4, 4096);
             return 0;
         }
-        // The host's own standard streams are whatever they are (terminal, pipe, file).
-        Path path = file.path != null ? file.path : fd <= 2 ? Path.of("/proc/self/fd/" + fd) : null;
-        if (path == null) {
-            return -LinuxSyscalls.EBADF;
-        }
-        return stat(path, statAddress, true);
+        return file.path == null ? -LinuxSyscalls.EBADF : stat(file.path, statAddress, true);
     }
 
     long stat(Path path, long statAddress, boolean followLinks) throws IOException {

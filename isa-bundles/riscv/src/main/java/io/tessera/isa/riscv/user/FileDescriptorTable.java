@@ -21,9 +21,9 @@ final class FileDescriptorTable {
     private final Map<Integer, Descriptor> descriptors = new TreeMap<>();
 
     synchronized void installStandardStreams(StandardStreams streams) {
-        descriptors.put(0, new Descriptor(OpenFile.hostStream(streams.in(), 0), false));
-        descriptors.put(1, new Descriptor(OpenFile.hostStream(streams.out(), 1), false));
-        descriptors.put(2, new Descriptor(OpenFile.hostStream(streams.err(), 1), false));
+        descriptors.put(0, new Descriptor(OpenFile.hostStream(streams.in(), 0, 0), false));
+        descriptors.put(1, new Descriptor(OpenFile.hostStream(streams.out(), 1, 1), false));
+        descriptors.put(2, new Descriptor(OpenFile.hostStream(streams.err(), 1, 2), false));
     }
 
     synchronized OpenFile get(int fd) {

@@ -34,8 +34,9 @@ final class OpenFile {
     }
 
     /** A standard stream given to the emulator: it stays open when the guest closes it, its owner closes it. */
-    static OpenFile hostStream(Object channel, int accessMode) {
-        return new OpenFile(channel, null, accessMode, true);
+    static OpenFile hostStream(Object channel, int accessMode, int fd) {
+        // fstat reports what the host's descriptor is (terminal, pipe, file).
+        return new OpenFile(channel, Path.of("/proc/self/fd/" + fd), accessMode, true);
     }
 
     OpenFile retain() {
