@@ -2,6 +2,8 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <time.h>
 
 #define ROUNDS 20000
 
@@ -48,7 +50,32 @@ static int run(int n) {
     return locked_count == (long) n * ROUNDS && atomic_count == (long) n * ROUNDS ? 0 : 1;
 }
 
+static pthread_mutex_t idle_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;
+
+static void *sleeper(void *arg) {
+    (void) arg;
+    pthread_mutex_lock(&idle_lock);
+    for (;;) pthread_cond_wait(&idle, &idle_lock);
+    return NULL;
+}
+
 int main(void) {
     int bad = run(2) + run(4);
+    /* A timed wait that nobody signals times out. */
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 20 * 1000 * 1000;
+    if (deadline.tv_nsec >= 1000000000) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&idle_lock);
+    int r = pthread_cond_timedwait(&idle, &idle_lock, &deadline);
+    pthread_mutex_unlock(&idle_lock);
+    printf("timed wait: %s\n", r == ETIMEDOUT ? "timed out" : "woken");
+    /* Returning from main ends the process with a thread still waiting. */
+    pthread_t t;
+    pthread_create(&t, NULL, sleeper, NULL);
     return bad ? 1 : 0;
 }

@@ -37,6 +37,9 @@ final class LinuxThread implements Runnable {
     /** set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken when the thread ends. */
     long clearChildTid;
 
+    /** Set when another thread's execve ends this one: it goes without ending the process. */
+    volatile boolean endsAlone;
+
     private Thread javaThread;
     private final Object interruptLock = new Object();
     private boolean interruptible;
@@ -194,7 +197,9 @@ final class LinuxThread implements Runnable {
                 if (signal != SignalActions.SIGKILL && SignalActions.ignoredByDefault(signal)) {
                     continue;
                 }
-                process.exitGroup(signal);
+                if (!endsAlone) {
+                    process.exitGroup(signal);
+                }
                 throw new ProcessExit(0);
             }
             if (action.handler() == SignalActions.SIG_IGN) {

@@ -128,7 +128,17 @@ final class ProcessCalls {
         } catch (IOException e) {
             return -ENOEXEC;
         }
-        // No way back from here: the old image is gone.
+        // No way back from here: the old image is gone, and so are the other threads.
+        List<LinuxThread> others;
+        synchronized (process.table) {
+            others = new ArrayList<>(process.threads);
+        }
+        for (LinuxThread other : others) {
+            if (other != thread) {
+                other.endsAlone = true;
+                other.post(new SignalFrame.Info(SignalActions.SIGKILL, SignalFrame.SI_USER, process.pid, 0));
+            }
+        }
         process.space = space;
         process.program = program.toAbsolutePath();
         thread.memory = new ProcessMemory(space.pages);
