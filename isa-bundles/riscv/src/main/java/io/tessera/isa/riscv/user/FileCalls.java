@@ -185,6 +185,59 @@ final class FileCalls {
         return data.length == 0 ? 0 : writeBytes(sink, data);
     }
 
+    /**
+     * ppoll: which descriptors are ready. Pipes are watched; files, directories and the host's
+     * streams are always ready (a read of them does not wait on another emulated process).
+     */
+    long ppoll(long fds, int count, long deadline, SignalCalls signals, long mask) {
+        long old = thread.blocked;
+        if (mask != 0) {
+            thread.blocked = memory().load(mask, 8) & ~SignalActions.UNBLOCKABLE;
+        }
+        try {
+            while (true) {
+                int ready = 0;
+                for (int i = 0; i < count; i++) {
+                    long at = fds + 8L * i;
+                    int fd = (int) memory().load(at, 4);
+                    int events = (int) memory().load(at + 4, 2) | Pipe.POLLERR | Pipe.POLLHUP | Pipe.POLLNVAL;
+                    int revents = fd < 0 ? 0 : readiness(files().get(fd)) & events;
+                    memory().store(at + 6, 2, revents);
+                    if (revents != 0) {
+                        ready++;
+                    }
+                }
+                if (ready > 0 || deadline <= System.nanoTime()) {
+                    thread.blocked = old;
+                    return ready;
+                }
+                if (thread.signalPending()) {
+                    // As sigsuspend: the handler runs with the poll's mask, then this one is back.
+                    thread.maskAfterHandler = old;
+                    return -LinuxSyscalls.EINTR;
+                }
+                // Pipes do not tell pollers; looking again every few milliseconds is enough for shells.
+                signals.sleepUntil(Math.min(deadline, System.nanoTime() + 5_000_000));
+            }
+        } catch (RuntimeException e) {
+            thread.blocked = old;
+            throw e;
+        }
+    }
+
+    private static int readiness(OpenFile file) {
+        if (file == null) {
+            return Pipe.POLLNVAL;
+        }
+        if (file.channel instanceof Pipe.ReadEnd end) {
+            return end.pipe().readiness(true);
+        }
+        if (file.channel instanceof Pipe.WriteEnd end) {
+            return end.pipe().readiness(false);
+        }
+        return Pipe.POLLIN | Pipe.POLLOUT;
+    }
+
     long close(int fd) throws IOException {
         return files().close(fd) ? 0 : -LinuxSyscalls.EBADF;
     }

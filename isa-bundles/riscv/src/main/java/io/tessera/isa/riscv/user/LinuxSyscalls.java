@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Linux system calls of a riscv64 thread (numbers of the asm-generic table), served by
@@ -111,6 +109,7 @@ final class LinuxSyscalls implements Environment {
                 Path dir = files.file((int) a0).path;
                 yield dir == null ? -ENOTDIR : files.chdir(dir);
             }
+            case 73 -> files.ppoll(a0, (int) a1, a2 == 0 ? Long.MAX_VALUE : System.nanoTime() + timespec(a2), signals, a3);
             case 29 -> {
                 files.file((int) a0);
                 yield -ENOTTY;

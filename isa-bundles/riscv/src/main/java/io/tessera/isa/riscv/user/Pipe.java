@@ -52,8 +52,14 @@ final class Pipe {
     final ReadEnd readEnd = new ReadEnd();
     final WriteEnd writeEnd = new WriteEnd();
 
-    synchronized int available() {
-        return count;
+    static final int POLLIN = 1, POLLOUT = 4, POLLERR = 8, POLLHUP = 0x10, POLLNVAL = 0x20;
+
+    /** @return what poll reports for the read end, or for the write end */
+    synchronized int readiness(boolean readEnd) {
+        if (readEnd) {
+            return (count > 0 ? POLLIN : 0) | (writers == 0 ? POLLHUP : 0);
+        }
+        return readers == 0 ? POLLERR : count < CAPACITY ? POLLOUT : 0;
     }
 
     /**

@@ -68,6 +68,7 @@ class BusyboxTest {
         "trap \"echo trapped\" USR1; kill -USR1 $$; echo after",
         "sleep 0.1 & wait; echo waited",
         "cat in.txt | head -n 1000 | sort -r | tail -n 2 > out.txt; wc -l < out.txt",
+        "seq 1 200 | while read n; do echo $((n * n)); done | tail -n 2",
         "kill -9 $$"})
     void shellScriptMatchesQemuAndNativeBusybox(String script) throws Exception {
         CrossToolchain.Outcome expected = CrossToolchain.qemu(busybox, work, "sh", "-c", script);
