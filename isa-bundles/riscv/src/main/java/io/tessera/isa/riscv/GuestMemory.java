@@ -27,6 +27,39 @@ public interface GuestMemory {
         return UNTRACKED;
     }
 
+    /**
+     * Stores {@code value} if the naturally aligned 4- or 8-byte location holds {@code expected}
+     * (compared in its low {@code size} bytes), atomically with respect to other harts on the
+     * same memory. The default suits a memory that only one hart uses.
+     *
+     * @return whether it stored
+     */
+    default boolean compareAndSet(long address, int size, long expected, long value) {
+        long mask = size == 4 ? 0xffff_ffffL : -1L;
+        if ((load(address, size) & mask) != (expected & mask)) {
+            return false;
+        }
+        store(address, size, value);
+        return true;
+    }
+
+    /** LR: loads a naturally aligned 4- or 8-byte value (zero-extended) and reserves it for {@link #storeConditional}. */
+    default long loadReserved(long address, int size) {
+        return load(address, size);
+    }
+
+    /**
+     * SC: stores if the location reserved by the hart's last {@link #loadReserved} still holds
+     * what was loaded then; the caller has checked that the address is the reserved one. The
+     * default suits a memory that only one hart uses.
+     *
+     * @return whether it stored
+     */
+    default boolean storeConditional(long address, int size, long value) {
+        store(address, size, value);
+        return true;
+    }
+
     /** {@link #codeGeneration()} of a memory that does not track changes to instructions. */
     long UNTRACKED = -1;
 }

@@ -224,30 +224,29 @@ public final class Interpreter {
             case LR_W, LR_D -> {
                 int size = insn.op() == Op.LR_W ? 4 : 8;
                 checkAligned(a, size, GuestFault.LOAD_MISALIGNED);
-                result = size == 4 ? (int) memory.load(a, 4) : memory.load(a, 8);
+                result = size == 4 ? (int) memory.loadReserved(a, 4) : memory.loadReserved(a, 8);
                 hart.reservation = a;
             }
             case SC_W, SC_D -> {
                 int size = insn.op() == Op.SC_W ? 4 : 8;
                 checkAligned(a, size, GuestFault.STORE_MISALIGNED);
-                if (hart.reservation == a) {
-                    memory.store(a, size, b);
-                    result = 0;
-                } else {
-                    result = 1;
-                }
+                result = hart.reservation == a && memory.storeConditional(a, size, b) ? 0 : 1;
                 hart.reservation = -1;
             }
             case AMOSWAP_W, AMOADD_W, AMOXOR_W, AMOAND_W, AMOOR_W, AMOMIN_W, AMOMAX_W, AMOMINU_W, AMOMAXU_W -> {
                 checkAligned(a, 4, GuestFault.STORE_MISALIGNED);
-                long old = (int) memory.load(a, 4);
-                memory.store(a, 4, amo(insn.op(), old, (int) b, true));
+                long old;
+                do {
+                    old = (int) memory.load(a, 4);
+                } while (!memory.compareAndSet(a, 4, old, amo(insn.op(), old, (int) b, true)));
                 result = old;
             }
             case AMOSWAP_D, AMOADD_D, AMOXOR_D, AMOAND_D, AMOOR_D, AMOMIN_D, AMOMAX_D, AMOMINU_D, AMOMAXU_D -> {
                 checkAligned(a, 8, GuestFault.STORE_MISALIGNED);
-                long old = memory.load(a, 8);
-                memory.store(a, 8, amo(insn.op(), old, b, false));
+                long old;
+                do {
+                    old = memory.load(a, 8);
+                } while (!memory.compareAndSet(a, 8, old, amo(insn.op(), old, b, false)));
                 result = old;
             }
             case SH1ADD -> result = (a << 1) + b;

@@ -6,51 +6,50 @@ import io.tessera.isa.riscv.RiscvHart;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * The Linux system calls of a riscv64 process (numbers of the asm-generic table), served by
- * this host. A call not implemented returns ENOSYS and is reported once.
+ * The Linux system calls of a riscv64 thread (numbers of the asm-generic table), served by
+ * this host: dispatched here, served here or by {@link FileCalls}, {@link ProcessCalls} and
+ * {@link SignalCalls}. A call not implemented returns ENOSYS and is reported once per run.
  */
 final class LinuxSyscalls implements Environment {
 
-    static final int ENOENT = 2, EBADF = 9, ENOMEM = 12, EFAULT = 14, EEXIST = 17, EINVAL = 22, ENOTTY = 25,
-            ESPIPE = 29, ENOSYS = 38, EACCES = 13, EISDIR = 21, ENOTDIR = 20;
-    private static final int AT_FDCWD = -100;
+    static final int EPERM = 1, ENOENT = 2, EINTR = 4, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14,
+            EEXIST = 17, ENOTDIR = 20, EISDIR = 21, EINVAL = 22, ENOTTY = 25, ESPIPE = 29, EPIPE = 32, ERANGE = 34,
+            ENOSYS = 38;
+    /** Internal: interrupted by a signal, to be restarted unless a handler without SA_RESTART runs. */
+    static final int ERESTARTSYS = 512;
 
-    private final LinuxProcess process;
-    private final Map<Integer, Object> files = new HashMap<>();
-    private final Map<Integer, Path> paths = new HashMap<>();
-    private final Set<Long> reported = new HashSet<>();
-    private final long startNanos = System.nanoTime();
-    private long mmapHint = LinuxProcess.MMAP_BASE;
+    private static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4,
+            FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10, FUTEX_CLOCK_REALTIME = 256;
 
-    LinuxSyscalls(LinuxProcess process, StandardStreams streams) {
-        this.process = process;
-        files.put(0, streams.in());
-        files.put(1, streams.out());
-        files.put(2, streams.err());
+    private final LinuxThread thread;
+    private final FileCalls files;
+    private final ProcessCalls processes;
+    private final SignalCalls signals;
+
+    LinuxSyscalls(LinuxThread thread) {
+        this.thread = thread;
+        this.files = new FileCalls(thread);
+        this.processes = new ProcessCalls(thread);
+        this.signals = new SignalCalls(thread);
     }
 
     @Override
     public void ecall(RiscvHart hart) {
         long[] x = hart.x;
-        long number = x[17];
+        long ecallPc = hart.pc;
+        long firstArgument = x[10];
         long result;
         try {
-            result = call(number, x[10], x[11], x[12], x[13], x[14], x[15]);
+            result = call(x[17], x[10], x[11], x[12], x[13], x[14], x[15]);
+        } catch (Errno e) {
+            result = -e.errno;
         } catch (GuestFault fault) {
             result = -EFAULT;
         } catch (NoSuchFileException e) {
@@ -59,62 +58,114 @@ final class LinuxSyscalls implements Environment {
             result = -EACCES;
         } catch (java.nio.file.FileAlreadyExistsException e) {
             result = -EEXIST;
+        } catch (java.nio.file.NotDirectoryException e) {
+            result = -ENOTDIR;
+        } catch (java.nio.channels.NonReadableChannelException | java.nio.channels.NonWritableChannelException e) {
+            result = -EBADF;
         } catch (IOException e) {
             result = -EINVAL;
         }
-        x[10] = result;
+        boolean restartable = result == -ERESTARTSYS;
+        x[10] = restartable ? -EINTR : result;
+        if (thread.signalPending() || thread.maskAfterHandler >= 0) {
+            hart.pc = ecallPc + 4;
+            thread.afterInterruptedCall(restartable, ecallPc, firstArgument);
+            throw LinuxThread.REDIRECT;
+        }
     }
 
     private long call(long n, long a0, long a1, long a2, long a3, long a4, long a5) throws IOException {
-        ProcessMemory memory = process.memory;
+        ProcessMemory memory = thread.memory;
+        LinuxProcess process = thread.process;
         return switch ((int) n) {
-            case 63 -> read((int) a0, a1, a2);
-            case 64 -> write((int) a0, a1, a2);
-            case 66 -> {
-                long total = 0;
-                for (int i = 0; i < a2; i++) {
-                    long base = memory.load(a1 + 16L * i, 8);
-                    long len = memory.load(a1 + 16L * i + 8, 8);
-                    long done = write((int) a0, base, len);
-                    if (done < 0) {
-                        yield total > 0 ? total : done;
-                    }
-                    total += done;
-                }
-                yield total;
-            }
-            case 56 -> openat((int) a0, a1, (int) a2);
-            case 57 -> {
-                paths.remove((int) a0);
-                Object file = files.remove((int) a0);
-                // A descriptor duplicated with dup shares the channel: it closes with its last descriptor.
-                yield !(file instanceof java.io.Closeable c) ? -EBADF : files.containsValue(file) ? 0 : close(c);
-            }
-            case 23 -> dup((int) a0, lowestFreeDescriptor());
-            case 71 -> sendfile((int) a0, (int) a1, a2, a3);
-            case 24 -> a0 == a1 ? -EINVAL : dup((int) a0, (int) a1);
-            case 62 -> files.get((int) a0) instanceof FileChannel ch ? seek(ch, a1, (int) a2) : -ESPIPE;
-            case 80 -> fstat((int) a0, a1);
+            case 63 -> files.read((int) a0, a1, a2);
+            case 64 -> files.write((int) a0, a1, a2);
+            case 65 -> files.readv((int) a0, a1, a2);
+            case 66 -> files.writev((int) a0, a1, a2);
+            case 67 -> files.pread((int) a0, a1, a2, a3);
+            case 56 -> files.openat((int) a0, a1, (int) a2);
+            case 57 -> files.close((int) a0);
+            case 23 -> files.dup((int) a0, 0, false);
+            case 24 -> files.dup3((int) a0, (int) a1, (int) a2);
+            case 25 -> files.fcntl((int) a0, (int) a1, a2);
+            case 59 -> files.pipe2(a0, (int) a1);
+            case 71 -> files.sendfile((int) a0, (int) a1, a2, a3);
+            case 62 -> files.lseek((int) a0, a1, (int) a2);
+            case 80 -> files.fstat((int) a0, a1);
             case 79 -> {
                 String path = memory.peekString(a1, 4096);
                 if (path.isEmpty() && (a3 & 0x1000) != 0) {
-                    yield fstat((int) a0, a2);
+                    yield files.fstat((int) a0, a2);
                 }
                 boolean follow = (a3 & 0x100) == 0;
-                yield stat(hostPath((int) a0, path), a2, follow);
+                yield files.stat(files.hostPath((int) a0, path), a2, follow);
             }
-            case 61 -> files.get((int) a0) instanceof OpenDirectory dir ? dir.read(memory, a1, a2) : -ENOTDIR;
-            case 48 -> Files.exists(hostPath((int) a0, memory.peekString(a1, 4096))) ? 0 : -ENOENT;
-            case 78 -> readlink(memory.peekString(a1, 4096), a2, a3);
-            case 29 -> -ENOTTY;
-            case 25 -> 0;
-            case 93, 94 -> throw new ProcessExit((int) a0 & 0xff);
-            case 96, 178, 172 -> 1000;
-            case 173 -> 1;
+            case 61 -> files.getdents((int) a0, a1, a2);
+            case 48, 439 -> Files.exists(files.hostPath((int) a0, memory.peekString(a1, 4096))) ? 0 : -ENOENT;
+            case 78 -> files.readlink(memory.peekString(a1, 4096), a2, a3);
+            case 17 -> files.getcwd(a0, a1);
+            case 49 -> files.chdir(files.hostPath(FileCalls.AT_FDCWD, memory.peekString(a0, 4096)));
+            case 50 -> {
+                Path dir = files.file((int) a0).path;
+                yield dir == null ? -ENOTDIR : files.chdir(dir);
+            }
+            case 73 -> files.ppoll(a0, (int) a1, a2 == 0 ? Long.MAX_VALUE : System.nanoTime() + timespec(a2), signals, a3);
+            case 29 -> {
+                files.file((int) a0);
+                yield -ENOTTY;
+            }
+            case 166 -> {
+                int old = process.umask;
+                process.umask = (int) a0 & 0777;
+                yield old;
+            }
+            case 93 -> throw new ProcessExit((int) a0 & 0xff);
+            case 94 -> {
+                process.exitGroup(((int) a0 & 0xff) << 8);
+                throw new ProcessExit((int) a0 & 0xff);
+            }
+            case 220 -> processes.clone(a0, a1, a2, a3, a4);
+            case 221 -> processes.execve(files.hostPath(FileCalls.AT_FDCWD, memory.peekString(a0, 4096)), a1, a2);
+            case 260 -> processes.wait4((int) a0, a1, (int) a2, a3);
+            case 129 -> processes.kill((int) a0, (int) a1);
+            case 130 -> processes.tgkill(0, (int) a0, (int) a1);
+            case 131 -> processes.tgkill((int) a0, (int) a1, (int) a2);
+            case 154 -> processes.setpgid((int) a0, (int) a1);
+            case 155 -> processes.getpgid((int) a0, false);
+            case 156 -> processes.getpgid((int) a0, true);
+            case 157 -> processes.setsid();
+            case 172 -> process.pid;
+            case 173 -> processes.getppid();
+            case 178 -> thread.tid;
+            case 96 -> {
+                thread.clearChildTid = a0;
+                yield thread.tid;
+            }
             case 174, 175, 176, 177 -> 0;
-            case 99, 134, 135, 98 -> 0;
+            case 99 -> 0;
+            case 98 -> futex(a0, (int) a1, (int) a2, a3, a4, (int) a5);
+            case 132 -> signals.sigaltstack(a1);
+            case 133 -> signals.sigsuspend(a0);
+            case 134 -> signals.sigaction((int) a0, a1, a2);
+            case 135 -> signals.sigprocmask((int) a0, a1, a2);
+            case 136 -> signals.sigpending(a0);
+            case 139 -> signals.sigreturn();
+            case 101 -> signals.sleepUntil(System.nanoTime() + timespec(a0));
+            case 115 -> {
+                long request = timespec(a2);
+                yield signals.sleepUntil((a1 & 1) != 0 ? System.nanoTime() + request - clockNanos((int) a0) : System.nanoTime() + request);
+            }
+            case 124 -> {
+                Thread.yield();
+                yield 0;
+            }
             case 160 -> uname(a0);
-            case 113 -> clockGettime((int) a0, a1);
+            case 113 -> {
+                long nanos = clockNanos((int) a0);
+                memory.store(a1, 8, nanos / 1_000_000_000L);
+                memory.store(a1 + 8, 8, nanos % 1_000_000_000L);
+                yield 0;
+            }
             case 169 -> {
                 long now = System.currentTimeMillis();
                 if (a0 != 0) {
@@ -132,7 +183,7 @@ final class LinuxSyscalls implements Environment {
             case 226 -> memory.protect(a0, a1, (int) a2 & 7) ? 0 : -ENOMEM;
             case 233 -> 0;
             // Answered as a kernel without them answers; the C libraries fall back.
-            case 258, 293 -> -ENOSYS;
+            case 258, 293, 435 -> -ENOSYS;
             // riscv_flush_icache: the interpreter sees every store to code already.
             case 259 -> 0;
             case 179 -> sysinfo(a0);
@@ -150,209 +201,65 @@ final class LinuxSyscalls implements Environment {
                 memory.poke(a0, random, 0, random.length);
                 yield random.length;
             }
-            case 17 -> {
-                byte[] cwd = (System.getProperty("user.dir") + "\0").getBytes(StandardCharsets.UTF_8);
-                if (cwd.length > a1) {
-                    yield -34;
-                }
-                memory.poke(a0, cwd, 0, cwd.length);
-                yield a0;
-            }
             default -> {
-                if (reported.add(n)) {
-                    process.diagnostics.println("tessera user: unsupported system call " + n + " (ENOSYS)");
+                if (process.table.reported.add(n)) {
+                    process.table.diagnostics.println("tessera user: unsupported system call " + n + " (ENOSYS)");
                 }
                 yield -ENOSYS;
             }
         };
     }
 
-    private long readlink(String path, long buffer, long size) throws IOException {
-        Path target = path.equals("/proc/self/exe") ? process.program.toAbsolutePath()
-                : Files.readSymbolicLink(hostPath(AT_FDCWD, path));
-        byte[] bytes = target.toString().getBytes(StandardCharsets.UTF_8);
-        int n = (int) Math.min(bytes.length, size);
-        process.memory.poke(buffer, bytes, 0, n);
-        return n;
+    private long timespec(long address) {
+        return thread.memory.load(address, 8) * 1_000_000_000L + thread.memory.load(address + 8, 8);
     }
 
-    /** sendfile: copies between descriptors through a buffer here, as the kernel does between files. */
-    private long sendfile(int out, int in, long offsetAddress, long count) throws IOException {
-        if (!(files.get(in) instanceof FileChannel source) || !(files.get(out) instanceof WritableByteChannel sink)) {
-            return -EINVAL;
-        }
-        long offset = offsetAddress != 0 ? process.memory.load(offsetAddress, 8) : source.position();
-        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(count, 1 << 20));
-        int n = source.read(buffer, offset);
-        if (n <= 0) {
-            return 0;
-        }
-        buffer.flip();
-        while (buffer.hasRemaining()) {
-            sink.write(buffer);
-        }
-        if (offsetAddress != 0) {
-            process.memory.store(offsetAddress, 8, offset + n);
-        } else {
-            source.position(offset + n);
-        }
-        return n;
-    }
-
-    private int lowestFreeDescriptor() {
-        int fd = 0;
-        while (files.containsKey(fd)) {
-            fd++;
-        }
-        return fd;
-    }
-
-    private long dup(int from, int to) throws IOException {
-        Object file = files.get(from);
-        if (file == null || to < 0) {
-            return -EBADF;
-        }
-        Object replaced = files.put(to, file);
-        if (replaced instanceof java.io.Closeable c && replaced != file && !files.containsValue(replaced)) {
-            c.close();
-        }
-        Path path = paths.get(from);
-        if (path != null) {
-            paths.put(to, path);
-        } else {
-            paths.remove(to);
-        }
-        return to;
-    }
-
-    private static long close(java.io.Closeable c) throws IOException {
-        c.close();
-        return 0;
-    }
-
-    private static long seek(FileChannel ch, long offset, int whence) throws IOException {
-        long target = switch (whence) {
-            case 0 -> offset;
-            case 1 -> ch.position() + offset;
-            case 2 -> ch.size() + offset;
-            default -> -1;
+    private long clockNanos(int clock) {
+        return switch (clock) {
+            case 0, 5 -> {
+                java.time.Instant now = java.time.Instant.now();
+                yield now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            }
+            default -> System.nanoTime() - thread.process.table.startNanos;
         };
-        if (target < 0) {
-            return -EINVAL;
-        }
-        ch.position(target);
-        return target;
     }
 
-    private Path hostPath(int dirfd, String path) {
-        if (path.startsWith("/")) {
-            return process.resolve(path);
-        }
-        Path base = dirfd == AT_FDCWD ? null : paths.get(dirfd);
-        return base == null ? Path.of(path) : base.resolve(path);
-    }
-
-    private long read(int fd, long buffer, long count) throws IOException {
-        if (!(files.get(fd) instanceof ReadableByteChannel channel)) {
-            return -EBADF;
-        }
-        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(count, 1 << 20));
-        int n = channel.read(bytes);
-        if (n <= 0) {
-            return 0;
-        }
-        process.memory.poke(buffer, bytes.array(), 0, n);
-        return n;
-    }
-
-    private long write(int fd, long buffer, long count) throws IOException {
-        if (!(files.get(fd) instanceof WritableByteChannel channel)) {
-            return -EBADF;
-        }
-        byte[] data = process.memory.peek(buffer, (int) Math.min(count, 1 << 20));
-        ByteBuffer bytes = ByteBuffer.wrap(data);
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-        return data.length;
-    }
-
-    private long openat(int dirfd, long pathAddress, int flags) throws IOException {
-        Path path = hostPath(dirfd, process.memory.peekString(pathAddress, 4096));
-        if (Files.isDirectory(path)) {
-            if ((flags & 3) != 0) {
-                return -EISDIR;
+    private long futex(long address, int op, int value, long timeout, long address2, int value3) {
+        Futexes futexes = thread.process.space.futexes;
+        int command = op & ~(128 | FUTEX_CLOCK_REALTIME);
+        return switch (command) {
+            case FUTEX_WAIT, FUTEX_WAIT_BITSET -> {
+                int bitset = command == FUTEX_WAIT ? -1 : value3;
+                if (bitset == 0) {
+                    yield -EINVAL;
+                }
+                long deadline = Long.MAX_VALUE;
+                if (timeout != 0) {
+                    long t = timespec(timeout);
+                    // FUTEX_WAIT's timeout is relative; FUTEX_WAIT_BITSET's is absolute on its clock.
+                    deadline = System.nanoTime() + (command == FUTEX_WAIT ? t
+                            : t - clockNanos((op & FUTEX_CLOCK_REALTIME) != 0 ? 0 : 1));
+                }
+                yield futexes.await(thread, address, value, bitset, deadline, timeout != 0 ? -EINTR : -ERESTARTSYS);
             }
-            int fd = lowestFreeDescriptor();
-            files.put(fd, new OpenDirectory(path));
-            paths.put(fd, path);
-            return fd;
-        }
-        if ((flags & 0200000) != 0) {
-            return Files.exists(path) ? -ENOTDIR : -ENOENT;
-        }
-        EnumSet<StandardOpenOption> options = EnumSet.noneOf(StandardOpenOption.class);
-        switch (flags & 3) {
-            case 0 -> options.add(StandardOpenOption.READ);
-            case 1 -> options.add(StandardOpenOption.WRITE);
+            case FUTEX_WAKE -> futexes.wake(address, value, -1);
+            case FUTEX_WAKE_BITSET -> value3 == 0 ? -EINVAL : futexes.wake(address, value, value3);
+            case FUTEX_REQUEUE -> futexes.requeue(address, value, -1, address2, (int) timeout);
+            case FUTEX_CMP_REQUEUE -> {
+                synchronized (futexes) {
+                    if ((int) thread.memory.load(address, 4) != value3) {
+                        yield -EAGAIN;
+                    }
+                    yield futexes.requeue(address, value, -1, address2, (int) timeout);
+                }
+            }
             default -> {
-                options.add(StandardOpenOption.READ);
-                options.add(StandardOpenOption.WRITE);
+                if (thread.process.table.reported.add(98L << 32 | command)) {
+                    thread.process.table.diagnostics.println("tessera user: unsupported futex operation " + command + " (ENOSYS)");
+                }
+                yield -ENOSYS;
             }
-        }
-        if ((flags & 0100) != 0) {
-            options.add((flags & 0200) != 0 ? StandardOpenOption.CREATE_NEW : StandardOpenOption.CREATE);
-        }
-        if ((flags & 01000) != 0) {
-            options.add(StandardOpenOption.TRUNCATE_EXISTING);
-        }
-        if ((flags & 02000) != 0) {
-            options.add(StandardOpenOption.APPEND);
-        }
-        FileChannel channel = FileChannel.open(path, options);
-        int fd = lowestFreeDescriptor();
-        files.put(fd, channel);
-        paths.put(fd, path);
-        return fd;
-    }
-
-    private long fstat(int fd, long statAddress) throws IOException {
-        Object file = files.get(fd);
-        if (file == null) {
-            return -EBADF;
-        }
-        // The host's own standard streams are whatever they are (terminal, pipe, file).
-        return stat(fd <= 2 ? Path.of("/proc/self/fd/" + fd) : paths.get(fd), statAddress);
-    }
-
-    private long stat(Path path, long statAddress) throws IOException {
-        return stat(path, statAddress, true);
-    }
-
-    private long stat(Path path, long statAddress, boolean followLinks) throws IOException {
-        Map<String, Object> a = followLinks ? Files.readAttributes(path, "unix:*")
-                : Files.readAttributes(path, "unix:*", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        ProcessMemory m = process.memory;
-        byte[] zero = new byte[128];
-        m.poke(statAddress, zero, 0, 128);
-        m.store(statAddress, 8, ((Number) a.get("dev")).longValue());
-        m.store(statAddress + 8, 8, ((Number) a.get("ino")).longValue());
-        m.store(statAddress + 16, 4, ((Number) a.get("mode")).longValue());
-        m.store(statAddress + 20, 4, ((Number) a.get("nlink")).longValue());
-        m.store(statAddress + 24, 4, ((Number) a.get("uid")).longValue());
-        m.store(statAddress + 28, 4, ((Number) a.get("gid")).longValue());
-        m.store(statAddress + 32, 8, ((Number) a.get("rdev")).longValue());
-        m.store(statAddress + 48, 8, ((Number) a.get("size")).longValue());
-        m.store(statAddress + 56, 4, 4096);
-        // Java does not report st_blocks; whole 4 KiB file-system blocks, in 512-byte units, is
-        // what the host reports for files that are not sparse.
-        m.store(statAddress + 64, 8, (((Number) a.get("size")).longValue() + 4095) / 4096 * 8);
-        long mtime = ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).toMillis();
-        for (int field = 72; field <= 104; field += 16) {
-            m.store(statAddress + field, 8, mtime / 1000);
-            m.store(statAddress + field + 8, 8, (mtime % 1000) * 1_000_000);
-        }
-        return 0;
+        };
     }
 
     /** sysinfo: the host's uptime and memory, as the kernel would tell the guest. */
@@ -368,7 +275,7 @@ final class LinuxSyscalls implements Environment {
             }
         }
         long uptime = (long) Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
-        ProcessMemory m = process.memory;
+        ProcessMemory m = thread.memory;
         m.poke(address, new byte[112], 0, 112);
         m.store(address, 8, uptime);
         m.store(address + 32, 8, total);
@@ -384,44 +291,45 @@ final class LinuxSyscalls implements Environment {
             byte[] field = new byte[65];
             byte[] text = fields[i].getBytes(StandardCharsets.US_ASCII);
             System.arraycopy(text, 0, field, 0, text.length);
-            process.memory.poke(address + 65L * i, field, 0, 65);
+            thread.memory.poke(address + 65L * i, field, 0, 65);
         }
         return 0;
     }
 
-    private long clockGettime(int clock, long address) {
-        long nanos = switch (clock) {
-            case 0, 5 -> {
-                java.time.Instant now = java.time.Instant.now();
-                yield now.getEpochSecond() * 1_000_000_000L + now.getNano();
-            }
-            default -> System.nanoTime() - startNanos;
-        };
-        process.memory.store(address, 8, nanos / 1_000_000_000L);
-        process.memory.store(address + 8, 8, nanos % 1_000_000_000L);
-        return 0;
+    private long brk(long requested) {
+        AddressSpace space = thread.process.space;
+        synchronized (space) {
+            return brk(space, requested);
+        }
     }
 
-    private long brk(long requested) {
-        long current = process.brk;
-        if (requested < process.brkStart) {
+    private long brk(AddressSpace space, long requested) {
+        long current = space.brk;
+        if (requested < space.brkStart) {
             return current;
         }
         long oldEnd = (current + ProcessMemory.PAGE_MASK) & ~ProcessMemory.PAGE_MASK;
         long newEnd = (requested + ProcessMemory.PAGE_MASK) & ~ProcessMemory.PAGE_MASK;
         if (newEnd > oldEnd) {
-            if (!process.memory.isFree(oldEnd, newEnd - oldEnd)) {
+            if (!thread.memory.isFree(oldEnd, newEnd - oldEnd)) {
                 return current;
             }
-            process.memory.map(oldEnd, newEnd - oldEnd, ProcessMemory.READ | ProcessMemory.WRITE);
+            thread.memory.map(oldEnd, newEnd - oldEnd, ProcessMemory.READ | ProcessMemory.WRITE);
         } else if (newEnd < oldEnd) {
-            process.memory.unmap(newEnd, oldEnd - newEnd);
+            thread.memory.unmap(newEnd, oldEnd - newEnd);
         }
-        process.brk = requested;
+        space.brk = requested;
         return requested;
     }
 
     private long mmap(long address, long length, int prot, int flags, int fd, long offset) throws IOException {
+        AddressSpace space = thread.process.space;
+        synchronized (space) {
+            return mmap(space, address, length, prot, flags, fd, offset);
+        }
+    }
+
+    private long mmap(AddressSpace space, long address, long length, int prot, int flags, int fd, long offset) throws IOException {
         if (length <= 0 || (offset & ProcessMemory.PAGE_MASK) != 0) {
             return -EINVAL;
         }
@@ -435,26 +343,27 @@ final class LinuxSyscalls implements Environment {
             }
             start = address;
         } else {
-            start = address != 0 && process.memory.isFree(address & ~ProcessMemory.PAGE_MASK, size)
-                    ? address & ~ProcessMemory.PAGE_MASK : mmapHint;
-            while (!process.memory.isFree(start, size)) {
+            start = address != 0 && thread.memory.isFree(address & ~ProcessMemory.PAGE_MASK, size)
+                    ? address & ~ProcessMemory.PAGE_MASK : space.mmapHint;
+            while (!thread.memory.isFree(start, size)) {
                 start += ProcessMemory.PAGE_SIZE;
             }
-            if (start == mmapHint) {
-                mmapHint = start + size;
+            if (start == space.mmapHint) {
+                space.mmapHint = start + size;
             }
         }
-        process.memory.map(start, size, ProcessMemory.READ | ProcessMemory.WRITE);
+        thread.memory.map(start, size, ProcessMemory.READ | ProcessMemory.WRITE);
         if (!anonymous) {
-            if (!(files.get(fd) instanceof FileChannel channel)) {
-                process.memory.unmap(start, size);
+            OpenFile file = thread.process.files.get(fd);
+            if (file == null || !(file.channel instanceof FileChannel channel)) {
+                thread.memory.unmap(start, size);
                 return -EBADF;
             }
             ByteBuffer data = ByteBuffer.allocate((int) Math.min(length, Math.max(0, channel.size() - offset)));
             channel.read(data, offset);
-            process.memory.poke(start, data.array(), 0, data.position());
+            thread.memory.poke(start, data.array(), 0, data.position());
         }
-        process.memory.protect(start, size, prot & 7);
+        thread.memory.protect(start, size, prot & 7);
         return start;
     }
 
@@ -465,7 +374,7 @@ final class LinuxSyscalls implements Environment {
             case 0x002 -> hart.frm;
             case 0x003 -> (hart.frm << 5) | hart.fflags.get();
             case 0xc00, 0xc02 -> hart.instret;
-            case 0xc01 -> (System.nanoTime() - startNanos) / 100;
+            case 0xc01 -> (System.nanoTime() - thread.process.table.startNanos) / 100;
             default -> throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, 0);
         };
     }

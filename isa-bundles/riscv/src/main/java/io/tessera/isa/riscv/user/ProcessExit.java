@@ -1,6 +1,10 @@
 package io.tessera.isa.riscv.user;
 
-/** Thrown by {@code exit}/{@code exit_group} and fatal signals to end the emulated process. */
+/**
+ * Thrown to end the calling emulated thread: by exit, exit_group and fatal signals. The
+ * process ends with its last thread, with the status exit_group or the signal decided, else
+ * with this one's.
+ */
 final class ProcessExit extends RuntimeException {
     private static final long serialVersionUID = 1L;
 

@@ -2,42 +2,36 @@ package io.tessera.isa.riscv.user;
 
 import io.tessera.isa.riscv.GuestFault;
 import io.tessera.isa.riscv.GuestMemory;
-import java.lang.invoke.MethodHandles;
+import io.tessera.isa.riscv.user.PageTable.Page;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * A user-mode process image: 4 KiB pages with their protections, allocated as the process
- * maps them. An access to an unmapped page, or against its protection, is a fault (the
- * process then gets SIGSEGV). The most recent page of each kind of access is remembered,
- * because accesses cluster.
+ * One thread's view of a process image ({@link PageTable}): 4 KiB pages with their
+ * protections. An access to an unmapped page, or against its protection, is a fault (the
+ * process then gets SIGSEGV). Page lookups are cached per kind of access in a TLB of this
+ * thread's own, dropped whenever the table changes. Not thread-safe itself: each thread has
+ * its own view; the pages' bytes are shared, and AMOs and SC are atomic on them.
  */
 final class ProcessMemory implements GuestMemory {
 
-    static final int PAGE_SHIFT = 12;
-    static final long PAGE_SIZE = 1L << PAGE_SHIFT;
-    static final long PAGE_MASK = PAGE_SIZE - 1;
+    static final int PAGE_SHIFT = PageTable.PAGE_SHIFT;
+    static final long PAGE_SIZE = PageTable.PAGE_SIZE;
+    static final long PAGE_MASK = PageTable.PAGE_MASK;
 
     static final int READ = 1;
     static final int WRITE = 2;
     static final int EXEC = 4;
 
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
-    private static final class Page {
-        final byte[] bytes = new byte[(int) PAGE_SIZE];
-        int protection;
-
-        Page(int protection) {
-            this.protection = protection;
-        }
-    }
-
-    private final Map<Long, Page> pages = new HashMap<>();
+    final PageTable table;
 
     // A direct-mapped cache of page lookups, one per kind of access, so that the map (and the
     // boxing of its keys) is consulted only on a miss. Tags are page numbers; -1 is empty.
@@ -48,6 +42,18 @@ final class ProcessMemory implements GuestMemory {
     private final Page[] writePage = new Page[TLB_SIZE];
     private final long[] fetchTag = emptyTags();
     private final Page[] fetchPage = new Page[TLB_SIZE];
+    private long seenGeneration = -1;
+
+    // What the last LR loaded: SC succeeds only if the location still holds it.
+    private long reservedValue;
+
+    ProcessMemory() {
+        this(new PageTable());
+    }
+
+    ProcessMemory(PageTable table) {
+        this.table = table;
+    }
 
     private static long[] emptyTags() {
         long[] tags = new long[TLB_SIZE];
@@ -57,75 +63,56 @@ final class ProcessMemory implements GuestMemory {
 
     /** Maps zeroed pages over {@code [start, start + length)}, replacing what was there. */
     void map(long start, long length, int protection) {
-        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
-            pages.put(page, new Page(protection));
-        }
-        forget();
+        table.map(start, length, protection);
     }
 
     /** Unmaps {@code [start, start + length)}. */
     void unmap(long start, long length) {
-        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
-            pages.remove(page);
-        }
-        forget();
+        table.unmap(start, length);
     }
 
     /** Changes the protection of mapped pages; returns false when some page is not mapped. */
     boolean protect(long start, long length, int protection) {
-        boolean all = true;
-        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
-            Page p = pages.get(page);
-            if (p == null) {
-                all = false;
-            } else {
-                p.protection = protection;
-            }
-        }
-        forget();
-        return all;
+        return table.protect(start, length, protection);
     }
 
     /** @return the protection of the page holding {@code address}, 0 when unmapped */
     int protection(long address) {
-        Page page = pages.get(address >>> PAGE_SHIFT);
-        return page == null ? 0 : page.protection;
+        Page page = table.get(address >>> PAGE_SHIFT);
+        return page == null ? 0 : page.protection();
     }
 
     /** @return whether no page of the range is mapped */
     boolean isFree(long start, long length) {
-        for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
-            if (pages.containsKey(page)) {
-                return false;
-            }
-        }
-        return true;
+        return table.isFree(start, length);
     }
-
-    /** Changes whenever instructions may have changed (see {@link GuestMemory#codeGeneration()}). */
-    private long codeGeneration;
 
     @Override
     public long codeGeneration() {
-        return codeGeneration;
-    }
-
-    private void forget() {
-        codeGeneration++;
-        java.util.Arrays.fill(readTag, -1);
-        java.util.Arrays.fill(writeTag, -1);
-        java.util.Arrays.fill(fetchTag, -1);
+        return table.codeGeneration;
     }
 
     private Page lookup(long address, long[] tags, Page[] cached, int access, int cause) {
+        long generation = table.generation;
+        if (generation != seenGeneration) {
+            java.util.Arrays.fill(readTag, -1);
+            java.util.Arrays.fill(writeTag, -1);
+            java.util.Arrays.fill(fetchTag, -1);
+            seenGeneration = generation;
+        }
         long number = address >>> PAGE_SHIFT;
         int slot = (int) number & (TLB_SIZE - 1);
         if (tags[slot] == number) {
             return cached[slot];
         }
-        Page page = pages.get(number);
-        if (page == null || (page.protection & access) == 0) {
+        Page page = table.get(number);
+        if (page == null || (page.protection() & access) == 0) {
             throw new GuestFault(cause, address);
+        }
+        if (access == WRITE && page.shared()) {
+            page = table.privatePage(number, address);
+            // The table changed under every TLB, this one too.
+            return page;
         }
         tags[slot] = number;
         cached[slot] = page;
@@ -150,12 +137,12 @@ final class ProcessMemory implements GuestMemory {
             }
             return v;
         }
-        byte[] bytes = readable(address).bytes;
+        MemorySegment bytes = readable(address).bytes();
         return switch (size) {
-            case 1 -> bytes[offset] & 0xffL;
-            case 2 -> (short) SHORT.get(bytes, offset) & 0xffffL;
-            case 4 -> (int) INT.get(bytes, offset) & 0xffff_ffffL;
-            default -> (long) LONG.get(bytes, offset);
+            case 1 -> bytes.get(ValueLayout.JAVA_BYTE, offset) & 0xffL;
+            case 2 -> bytes.get(SHORT, offset) & 0xffffL;
+            case 4 -> bytes.get(INT, offset) & 0xffff_ffffL;
+            default -> bytes.get(LONG, offset);
         };
     }
 
@@ -169,45 +156,73 @@ final class ProcessMemory implements GuestMemory {
             return;
         }
         Page page = writable(address);
-        if ((page.protection & EXEC) != 0) {
-            codeGeneration++;
+        if ((page.protection() & EXEC) != 0) {
+            table.codeGeneration++;
         }
-        byte[] bytes = page.bytes;
+        MemorySegment bytes = page.bytes();
         switch (size) {
-            case 1 -> bytes[offset] = (byte) value;
-            case 2 -> SHORT.set(bytes, offset, (short) value);
-            case 4 -> INT.set(bytes, offset, (int) value);
-            default -> LONG.set(bytes, offset, value);
+            case 1 -> bytes.set(ValueLayout.JAVA_BYTE, offset, (byte) value);
+            case 2 -> bytes.set(SHORT, offset, (short) value);
+            case 4 -> bytes.set(INT, offset, (int) value);
+            default -> bytes.set(LONG, offset, value);
         }
+    }
+
+    @Override
+    public boolean compareAndSet(long address, int size, long expected, long value) {
+        // Read permission is checked as the AMO's load would; the caller checked alignment.
+        readable(address);
+        MemorySegment bytes = writable(address).bytes();
+        long offset = address & PAGE_MASK;
+        return size == 4 ? ATOMIC_INT.compareAndSet(bytes, offset, (int) expected, (int) value)
+                : ATOMIC_LONG.compareAndSet(bytes, offset, expected, value);
+    }
+
+    @Override
+    public long loadReserved(long address, int size) {
+        MemorySegment bytes = readable(address).bytes();
+        long offset = address & PAGE_MASK;
+        reservedValue = size == 4 ? (int) ATOMIC_INT.getVolatile(bytes, offset) & 0xffff_ffffL : (long) ATOMIC_LONG.getVolatile(bytes, offset);
+        return reservedValue;
+    }
+
+    @Override
+    public boolean storeConditional(long address, int size, long value) {
+        return compareAndSet(address, size, reservedValue, value);
     }
 
     @Override
     public int fetch16(long address) {
         Page page = lookup(address, fetchTag, fetchPage, EXEC, GuestFault.INSTRUCTION_ACCESS);
-        return (short) SHORT.get(page.bytes, (int) (address & PAGE_MASK)) & 0xffff;
+        return page.bytes().get(SHORT, address & PAGE_MASK) & 0xffff;
     }
 
     /** Copies bytes in, ignoring protections (the loader and the kernel's copies to user). */
     void poke(long address, byte[] data, int offset, int length) {
-        codeGeneration++;
-        for (int i = 0; i < length; i++) {
-            Page page = pages.get((address + i) >>> PAGE_SHIFT);
-            if (page == null) {
-                throw new GuestFault(GuestFault.STORE_ACCESS, address + i);
-            }
-            page.bytes[(int) ((address + i) & PAGE_MASK)] = data[offset + i];
+        table.codeGeneration++;
+        int done = 0;
+        while (done < length) {
+            long at = address + done;
+            int inPage = (int) Math.min(length - done, PAGE_SIZE - (at & PAGE_MASK));
+            Page page = table.privatePage(at >>> PAGE_SHIFT, at);
+            MemorySegment.copy(data, offset + done, page.bytes(), ValueLayout.JAVA_BYTE, at & PAGE_MASK, inPage);
+            done += inPage;
         }
     }
 
     /** Copies bytes out, ignoring protections but not holes. */
     byte[] peek(long address, int length) {
         byte[] out = new byte[length];
-        for (int i = 0; i < length; i++) {
-            Page page = pages.get((address + i) >>> PAGE_SHIFT);
+        int done = 0;
+        while (done < length) {
+            long at = address + done;
+            int inPage = (int) Math.min(length - done, PAGE_SIZE - (at & PAGE_MASK));
+            Page page = table.get(at >>> PAGE_SHIFT);
             if (page == null) {
-                throw new GuestFault(GuestFault.LOAD_ACCESS, address + i);
+                throw new GuestFault(GuestFault.LOAD_ACCESS, at);
             }
-            out[i] = page.bytes[(int) ((address + i) & PAGE_MASK)];
+            MemorySegment.copy(page.bytes(), ValueLayout.JAVA_BYTE, at & PAGE_MASK, out, done, inPage);
+            done += inPage;
         }
         return out;
     }

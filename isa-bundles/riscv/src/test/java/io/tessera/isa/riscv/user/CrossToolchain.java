@@ -62,9 +62,14 @@ public final class CrossToolchain {
 
     /** Runs {@code binary} under qemu-riscv64-static. */
     public static Outcome qemu(Path binary, String... args) throws IOException, InterruptedException {
+        return qemu(binary, null, args);
+    }
+
+    /** Runs {@code binary} under qemu-riscv64-static in {@code directory} (null: this one). */
+    public static Outcome qemu(Path binary, Path directory, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(QEMU, binary.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process p = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "qemu did not end");
@@ -73,12 +78,20 @@ public final class CrossToolchain {
 
     /** Runs {@code binary} in Tessera's user mode, in this JVM. */
     public static Outcome tessera(Path binary, String... args) throws IOException {
+        return tessera(binary, null, args);
+    }
+
+    /** Runs {@code binary} in Tessera's user mode, in this JVM, in {@code directory} (null: this one). */
+    public static Outcome tessera(Path binary, Path directory, String... args) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>(List.of(binary.toString()));
         argv.addAll(List.of(args));
         LinuxProcess process = LinuxProcess.load(binary, argv, Map.of("LANG", "C"), null,
                 new PrintStream(err, true, StandardCharsets.UTF_8));
+        if (directory != null) {
+            process.workingDirectory(directory);
+        }
         int status = process.run(new StandardStreams(Channels.newChannel(java.io.InputStream.nullInputStream()),
                 Channels.newChannel(out), Channels.newChannel(err)));
         return new Outcome(status, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.UTF_8));

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Programs of our own in C (src/test/c), compiled at test time with Debian's riscv64 cross
  * compiler, run under Tessera's user mode and under qemu-riscv64-static: same output, same
- * exit status.
+ * exit status. Besides single-process programs: processes (fork, pipes, execve, wait
+ * statuses), signals (handlers and sigreturn, masks, SIGCHLD, kill) and POSIX threads
+ * (mutexes, condition variables and atomics over 2 and 4 threads, exact counts).
  */
 class UserModeDifferentialTest {
 
@@ -29,7 +31,7 @@ class UserModeDifferentialTest {
         programs = Files.createDirectories(Path.of("target/test-programs"));
         try (var sources = Files.list(SOURCES)) {
             for (Path source : sources.filter(p -> p.toString().endsWith(".c")).toList()) {
-                CrossToolchain.build(source, programs.resolve(source.getFileName().toString().replace(".c", "")), "-O2");
+                CrossToolchain.build(source, programs.resolve(source.getFileName().toString().replace(".c", "")), "-O2", "-pthread");
             }
         }
     }
@@ -69,6 +71,35 @@ class UserModeDifferentialTest {
     @Test
     void atomicsThroughLrScAndAmos() throws Exception {
         assertSame("atomics");
+    }
+
+    @Test
+    void forkPipesExecveAndWaitStatuses() throws Exception {
+        assertSame("processes");
+        assertEquals(5, tessera("processes").status());
+    }
+
+    /** QEMU cannot be the oracle here: without binfmt_misc on the host its execve of a riscv64 program fails. */
+    @Test
+    void execveReplacesTheImageKeepsDescriptorsAndClosesCloseOnExecOnes() throws Exception {
+        Outcome actual = tessera("processes", "exec");
+        assertEquals("exec child: fd5 closed, fd6 open\nexec child read: through the pipe\nexec child exited 42\n",
+                actual.out(), actual.err());
+        assertEquals(0, actual.status());
+    }
+
+    @Test
+    void signalHandlersMasksSigchldAndKill() throws Exception {
+        assertSame("signals");
+        assertEquals(128 + 15, tessera("signals").status());
+    }
+
+    @Test
+    void threadsCountExactlyUnderMutexesAndAtomics() throws Exception {
+        assertSame("threads");
+        Outcome actual = tessera("threads");
+        assertEquals(0, actual.status(), actual.out() + actual.err());
+        assertTrue(actual.out().contains("4 threads: locked 80000 atomic 80000"), actual.out());
     }
 
     @Test
