@@ -1,7 +1,8 @@
-/* Tessera's CPU benchmark for user mode: integer, memory, branch-heavy kernels (and, once the
- * interpreter has F/D arithmetic, a floating-point one). Prints a checksum per kernel so that
+/* Tessera's CPU benchmark for user mode: integer, memory, branch-heavy and floating-point
+ * kernels. Prints a checksum per kernel so that
  * a wrong result is seen, not just a time. */
 #include <stdio.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,48 @@ static uint64_t branch_kernel(int n) {
     return h;
 }
 
+/* Double-precision arithmetic as numerical code has it: multiply-add chains, division and
+ * square root (an n-body-like pairwise force sum), with the bits of the result as checksum. */
+static uint64_t float_kernel(int steps) {
+    enum { N = 64 };
+    double x[N], y[N], vx[N], vy[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = i * 0.37;
+        y[i] = (i * 7 % 13) * 0.61;
+        vx[i] = vy[i] = 0;
+    }
+    for (int s = 0; s < steps; s++) {
+        for (int i = 0; i < N; i++) {
+            double fx = 0, fy = 0;
+            for (int j = 0; j < N; j++) {
+                double dx = x[j] - x[i], dy = y[j] - y[i];
+                double d2 = dx * dx + dy * dy + 0.01;
+                double inv = 1.0 / (d2 * sqrt(d2));
+                fx += dx * inv;
+                fy += dy * inv;
+            }
+            vx[i] += fx * 1e-4;
+            vy[i] += fy * 1e-4;
+        }
+        for (int i = 0; i < N; i++) {
+            x[i] += vx[i];
+            y[i] += vy[i];
+        }
+    }
+    double sum = 0;
+    for (int i = 0; i < N; i++) {
+        sum += x[i] * 3 + y[i];
+    }
+    uint64_t bits;
+    memcpy(&bits, &sum, sizeof bits);
+    return bits;
+}
+
 int main(int argc, char **argv) {
     int scale = argc > 1 ? atoi(argv[1]) : 1;
     printf("integer %016llx\n", (unsigned long long) integer_kernel(20000000 * scale));
     printf("memory  %016llx\n", (unsigned long long) memory_kernel(8 * scale));
     printf("branch  %016llx\n", (unsigned long long) branch_kernel(1000000 * scale));
+    printf("float   %016llx\n", (unsigned long long) float_kernel(400 * scale));
     return 0;
 }
