@@ -5,6 +5,7 @@
 # U-mode code, which cannot reach HTIF); any other trap prints "trap CAUSE TVAL EPC" and
 # resumes at m_resume in M-mode when a test has set it (then clears it), otherwise after
 # the trapping instruction. Interrupts disable themselves in mie before returning.
+# enter_s(a0) runs S-mode code, which comes back to M with an ecall (a7 = 0).
     .equ PRINT, 0x7e57
 
     .section .text.init
@@ -67,6 +68,21 @@ print_hex:                     # a0 = value, printed as 16 hex digits and a spac
 newline:
     li a0, '\n'
     j putchar
+
+    .globl enter_s
+enter_s:                       # a0 = S-mode code; returns when it ends with an ecall
+    la t0, m_resume
+    la t1, 1f
+    sd t1, 0(t0)
+    csrw mepc, a0
+    li t0, 3 << 11
+    csrc mstatus, t0
+    li t0, 1 << 11
+    csrs mstatus, t0
+    sd ra, saved_ra, t0
+    mret
+1:  ld ra, saved_ra
+    ret
 
     .align 2
     .globl m_trap
@@ -138,6 +154,7 @@ trap_text: .asciz "trap "
     .align 3
     .globl m_resume
 m_resume: .dword 0
+saved_ra: .dword 0
 trap_save: .zero 64
     .align 4
 stack: .zero 4096

@@ -96,21 +96,6 @@ main:
     addi sp, sp, 16
     ret
 
-enter_s:
-    la t0, m_resume
-    la t1, 1f
-    sd t1, 0(t0)
-    csrw mepc, a0
-    li t0, 3 << 11
-    csrc mstatus, t0
-    li t0, 1 << 11
-    csrs mstatus, t0
-    la t0, saved_ra
-    sd ra, 0(t0)
-    mret
-1:  ld ra, saved_ra
-    ret
-
 s_pmp:
     # faults here are skipped, not ended: keep M's continuation aside until the end
     la t0, m_resume
@@ -148,7 +133,6 @@ software:
 
     .data
     .align 3
-saved_ra: .dword 0
     # a page of its own (no GOT entries beside it), which PMP will close
     .section .bss
     .align 12

@@ -64,21 +64,6 @@ main:
     addi sp, sp, 16
     ret
 
-# enter_s(a0 = S-mode code): runs it in S-mode; it returns to M with an ecall (a7 = 0)
-enter_s:
-    la t0, m_resume
-    la t1, 1f
-    sd t1, 0(t0)
-    csrw mepc, a0
-    li t0, 3 << 11
-    csrc mstatus, t0
-    li t0, 1 << 11
-    csrs mstatus, t0
-    sd ra, saved_ra, t0
-    mret
-1:  ld ra, saved_ra
-    ret
-
 s_bare:
     .word 0xffffffff           # illegal: delegated to S
     ebreak                     # delegated to S
@@ -121,6 +106,14 @@ s_paged:
     sd zero, 0(t0)
     li t0, 0x40005000           # not mapped
     ld a0, 0(t0)
+    li t0, 0x40003000
+    amoswap.d a0, zero, (t0)    # read-only: a store fault too
+    li t0, 0x40000000
+    li t1, 5
+    amoadd.d a0, t1, (t0)       # mapped and writable: works, and returns the old value
+    amoadd.d a0, t1, (t0)
+    li a7, PRINT
+    ecall
     li t0, 0x7fffffff00000000   # not canonical in Sv39 (fault), canonical but unmapped in Sv48/57
     ld a0, 0(t0)
     # U-mode: runs user_code in the user page (virtual 0x40001000), which ecalls back
@@ -255,7 +248,6 @@ user_code:
 
     .data
     .align 3
-saved_ra: .dword 0
 leaf_entries: .dword 0
     .section .bss
     .align 12

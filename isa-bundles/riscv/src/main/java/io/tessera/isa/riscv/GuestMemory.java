@@ -43,6 +43,14 @@ public interface GuestMemory {
         return true;
     }
 
+    /**
+     * The load of a read-modify-write (an AMO): the value now, with faults reported as the
+     * store the access is, not as a load.
+     */
+    default long loadForUpdate(long address, int size) {
+        return load(address, size);
+    }
+
     /** LR: loads a naturally aligned 4- or 8-byte value (zero-extended) and reserves it for {@link #storeConditional}. */
     default long loadReserved(long address, int size) {
         return load(address, size);

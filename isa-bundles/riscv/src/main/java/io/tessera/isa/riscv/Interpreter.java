@@ -237,7 +237,7 @@ public final class Interpreter {
                 checkAligned(a, 4, GuestFault.STORE_MISALIGNED);
                 long old;
                 do {
-                    old = (int) memory.load(a, 4);
+                    old = (int) memory.loadForUpdate(a, 4);
                 } while (!memory.compareAndSet(a, 4, old, amo(insn.op(), old, (int) b, true)));
                 result = old;
             }
@@ -245,7 +245,7 @@ public final class Interpreter {
                 checkAligned(a, 8, GuestFault.STORE_MISALIGNED);
                 long old;
                 do {
-                    old = memory.load(a, 8);
+                    old = memory.loadForUpdate(a, 8);
                 } while (!memory.compareAndSet(a, 8, old, amo(insn.op(), old, b, false)));
                 result = old;
             }

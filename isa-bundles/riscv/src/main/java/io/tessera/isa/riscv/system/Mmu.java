@@ -36,11 +36,14 @@ final class Mmu implements GuestMemory {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle PTE = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC_LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle ATOMIC_INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final SystemHart hart;
     private final Pmp pmp;
     private AddressSpace bus;
+    /** What the last LR loaded: SC stores only if the location still holds it. */
+    private long reservedValue;
 
     private final long[][] tags = new long[3][1 << TLB_BITS];
     private final MemorySegment[][] segments = new MemorySegment[3][1 << TLB_BITS];
@@ -131,6 +134,63 @@ final class Mmu implements GuestMemory {
         MemorySegment segment = segments[FETCH][slot];
         long at = pageBases[FETCH][slot] + (address & PAGE_MASK);
         return segment != null ? segment.get(SHORT, at) & 0xffff : (int) readPhysical(at, 2, FETCH, address);
+    }
+
+    // ---- atomics: AMOs and LR/SC are atomic against the other harts' on RAM
+
+    @Override
+    public long loadForUpdate(long address, int size) {
+        MemorySegment segment = writableRam(address, size);
+        if (segment == null) {
+            return readPhysical(translate(address, STORE, size), size, STORE, address);
+        }
+        return read(segment, ramOffset(address), size);
+    }
+
+    @Override
+    public boolean compareAndSet(long address, int size, long expected, long value) {
+        MemorySegment segment = writableRam(address, size);
+        if (segment == null) {
+            // MMIO has no atomics of its own: one device access at a time is all there is.
+            long physical = translate(address, STORE, size);
+            long mask = size == 4 ? 0xffff_ffffL : -1L;
+            if ((readPhysical(physical, size, STORE, address) & mask) != (expected & mask)) {
+                return false;
+            }
+            writePhysical(physical, size, value, address);
+            return true;
+        }
+        long at = ramOffset(address);
+        return size == 4 ? ATOMIC_INT.compareAndSet(segment, at, (int) expected, (int) value)
+                : ATOMIC_LONG.compareAndSet(segment, at, expected, value);
+    }
+
+    @Override
+    public long loadReserved(long address, int size) {
+        reservedValue = load(address, size);
+        return reservedValue;
+    }
+
+    /** SC succeeds while the reserved location still holds what LR loaded (no other hart changed it). */
+    @Override
+    public boolean storeConditional(long address, int size, long value) {
+        return compareAndSet(address, size, reservedValue, value);
+    }
+
+    /** The RAM segment behind an aligned store, through the store TLB; null for MMIO or a PMP-split page. */
+    private MemorySegment writableRam(long address, int size) {
+        int slot = slot(address);
+        if (tags[STORE][slot] != tag(address, STORE)) {
+            translate(address, STORE, size);
+            if (tags[STORE][slot] != tag(address, STORE)) {
+                return null;
+            }
+        }
+        return segments[STORE][slot];
+    }
+
+    private long ramOffset(long address) {
+        return pageBases[STORE][slot(address)] + (address & PAGE_MASK);
     }
 
     private static boolean crossesPage(long address, int size) {
@@ -281,7 +341,7 @@ final class Mmu implements GuestMemory {
         if (found.isEmpty() || !(found.get().region() instanceof RamRegion ram)) {
             throw accessFault(access, address);
         }
-        return (long) PTE.getVolatile(ram.segment(), entryAddress - found.get().start() + found.get().regionOffset());
+        return (long) ATOMIC_LONG.getVolatile(ram.segment(), entryAddress - found.get().start() + found.get().regionOffset());
     }
 
     /** Sets A (and D) atomically, as another hart may be walking or the kernel changing the entry. */
@@ -293,7 +353,7 @@ final class Mmu implements GuestMemory {
         if (!(range.region() instanceof RamRegion ram) || ram.isReadOnly()) {
             throw accessFault(access, address);
         }
-        return PTE.compareAndSet(ram.segment(), entryAddress - range.start() + range.regionOffset(), expected, wanted);
+        return ATOMIC_LONG.compareAndSet(ram.segment(), entryAddress - range.start() + range.regionOffset(), expected, wanted);
     }
 
     // ---- physical access

@@ -382,16 +382,6 @@ public final class SystemHart implements RiscvCpu {
         attention = true;
     }
 
-    /** @return the hart's memory view (for loaders and debuggers: virtual addresses, current privilege) */
-    public io.tessera.isa.riscv.GuestMemory memory() {
-        return mmu;
-    }
-
-    /** @return the privilege level now (0 U, 1 S, 3 M) */
-    public int privilege() {
-        return core.privilege;
-    }
-
     @Override
     public String toString() {
         return "riscv64 hart " + index();
