@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
+/** A pause that never completes must fail the test, not hang the build. */
+@Timeout(30)
 class VcpuThreadsTest {
 
     /** A CPU that counts the slices it is given; it can be told to fail. */
