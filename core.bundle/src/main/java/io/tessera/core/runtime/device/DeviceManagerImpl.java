@@ -196,8 +196,11 @@ public final class DeviceManagerImpl implements DeviceManager {
         } catch (IOException e) {
             throw new IllegalStateException("could not delete the configuration of '" + id + "': " + e.getMessage(), e);
         }
+        // SCR unregisters the service before the device's deactivate unmaps it: the device is
+        // gone when both are.
         long deadline = System.nanoTime() + REALIZE_TIMEOUT_MS * 1_000_000;
-        while (deviceService(machine, id) != null) {
+        while (deviceService(machine, id) != null
+                || !machines.find(machine).map(m -> regionsOf(m.systemBus(), id)).orElse(List.of()).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("device '" + id + "' is still realized " + REALIZE_TIMEOUT_MS / 1000
                         + " s after its configuration was deleted");
