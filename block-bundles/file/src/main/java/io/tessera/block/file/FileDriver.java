@@ -1,0 +1,143 @@
+package io.tessera.block.file;
+
+import io.tessera.core.block.BlockDriver;
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockOpenRequest;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The {@code file} protocol, as QEMU's {@code file} block driver: a host file (or anything the
+ * JDK opens as a {@link FileChannel}) read and written with positional I/O.
+ *
+ * <p>Options of {@link BlockOpenRequest#options()}:
+ * <ul>
+ * <li>{@code node-name}: the node's name; by default {@code #fileN}, unique in this driver.</li>
+ * <li>{@code cache.direct}: only {@code off}/{@code false} (the default) is accepted; O_DIRECT
+ *     needs aligned buffers the callers do not promise.</li>
+ * <li>{@code cache.no-flush}: {@code on}/{@code true} makes {@link BlockNode#flush()} do nothing
+ *     (QEMU's {@code cache=unsafe}); default off.</li>
+ * </ul>
+ * Any other option is refused with an {@link IllegalArgumentException} naming it.
+ *
+ * <p>The filename may carry QEMU's {@code file:} prefix. Probing gives 1 to any plain path and
+ * 100 to a {@code file:} name, and 0 to other URL-like names ({@code nbd://...}).
+ *
+ * <p>What Java cannot do portably, and how this driver behaves instead: discard cannot punch a
+ * hole (no {@code fallocate}), so it is a no-op hint, which the {@link BlockNode#discard}
+ * contract allows; block status cannot ask for holes (no {@code SEEK_DATA}), so every range
+ * reports as data; there is no image locking (QEMU's {@code locking=}).
+ */
+@Component(service = BlockDriver.class, property = {FileDriver.FORMAT_PROPERTY + "=file", FileDriver.PROTOCOL_PROPERTY + ":Boolean=true"})
+public final class FileDriver implements BlockDriver {
+
+    /** Service property naming the format (not yet a core constant). */
+    static final String FORMAT_PROPERTY = "tessera.block.format";
+    /** Service property telling a protocol driver (not yet a core constant). */
+    static final String PROTOCOL_PROPERTY = "tessera.block.protocol";
+
+    static final String FORMAT = "file";
+    private static final String PREFIX = "file:";
+    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush");
+    private static final AtomicInteger NODES = new AtomicInteger();
+
+    @Override
+    public String format() {
+        return FORMAT;
+    }
+
+    @Override
+    public boolean isProtocol() {
+        return true;
+    }
+
+    @Override
+    public int probe(byte[] header, String filename) {
+        if (filename == null) {
+            return 0;
+        }
+        if (filename.startsWith(PREFIX)) {
+            return 100;
+        }
+        // A URL scheme (nbd://, http:) is another protocol's; a Windows drive letter is not a scheme.
+        int colon = filename.indexOf(':');
+        int slash = filename.indexOf('/');
+        boolean scheme = colon > 1 && (slash < 0 || colon < slash) && filename.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*");
+        return scheme ? 0 : 1;
+    }
+
+    @Override
+    public BlockNode open(BlockOpenRequest request) throws IOException {
+        Map<String, String> options = request.options();
+        Set<String> unknown = new TreeSet<>(options.keySet());
+        unknown.removeAll(OPTIONS);
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("the file driver does not know option(s) " + unknown + "; it knows " + new TreeSet<>(OPTIONS));
+        }
+        if (bool(options, "cache.direct")) {
+            throw new IllegalArgumentException("cache.direct=on is not supported by the file driver (no O_DIRECT in Java for unaligned buffers)");
+        }
+        boolean noFlush = bool(options, "cache.no-flush");
+        String filename = request.filename();
+        String pathName = filename.startsWith(PREFIX) ? filename.substring(PREFIX.length()) : filename;
+        if (pathName.isEmpty()) {
+            throw new IllegalArgumentException("the file driver needs a filename");
+        }
+        Path path;
+        try {
+            path = Path.of(pathName);
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + pathName + "' is not a valid file name: " + e.getReason(), e);
+        }
+        if (Files.isDirectory(path)) {
+            throw new IOException("cannot open '" + pathName + "' as an image: it is a directory");
+        }
+        Set<OpenOption> openOptions = request.readOnly()
+                ? Set.of(StandardOpenOption.READ)
+                : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, openOptions);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(pathName, null, "cannot open image: no such file");
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(pathName, null, "cannot open image " + (request.readOnly() ? "for reading" : "read-write")
+                    + ": permission denied" + (request.readOnly() ? "" : " (open it read-only?)"));
+        } catch (IOException e) {
+            throw new IOException("cannot open image '" + pathName + "': " + e.getMessage(), e);
+        } catch (UnsupportedOperationException e) {
+            throw new IOException("cannot open image '" + pathName + "': " + e.getMessage(), e);
+        }
+        String nodeName = options.getOrDefault("node-name", "#file" + NODES.getAndIncrement());
+        try {
+            return new FileNode(nodeName, pathName, channel, request.readOnly(), noFlush);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static boolean bool(Map<String, String> options, String key) {
+        String value = options.get(key);
+        if (value == null) {
+            return false;
+        }
+        return switch (value) {
+            case "on", "true", "yes" -> true;
+            case "off", "false", "no" -> false;
+            default -> throw new IllegalArgumentException("option " + key + " must be on or off, not '" + value + "'");
+        };
+    }
+}

@@ -1,0 +1,250 @@
+package io.tessera.block.file;
+
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A node of the {@code file} protocol: the bytes of one host file.
+ *
+ * <p>As a protocol node it behaves like QEMU's: its {@link #size()} is the file's length, and
+ * a write or write-zeroes that reaches past the end <em>extends</em> the file (format drivers
+ * such as qcow2 allocate their clusters that way). Reads stop at the end; discards must lie
+ * within it. The size is the file's length when opened, updated by this node's own growth;
+ * changes made by other programs to the file's length are not noticed.
+ *
+ * <p>Thread-safe: {@link FileChannel}'s positional I/O is.
+ */
+final class FileNode implements BlockNode {
+
+    /** Chunk of zeroes that write-zeroes writes at a time. */
+    private static final int ZERO_CHUNK = 1 << 20;
+    private static final ByteBuffer ZEROES = ByteBuffer.allocateDirect(ZERO_CHUNK).asReadOnlyBuffer();
+
+    private final String nodeName;
+    private final String filename;
+    private final FileChannel channel;
+    private final boolean readOnly;
+    private final boolean noFlush;
+    private final AtomicLong size;
+    private volatile boolean closed;
+
+    FileNode(String nodeName, String filename, FileChannel channel, boolean readOnly, boolean noFlush) throws IOException {
+        this.nodeName = nodeName;
+        this.filename = filename;
+        this.channel = channel;
+        this.readOnly = readOnly;
+        this.noFlush = noFlush;
+        this.size = new AtomicLong(channel.size());
+    }
+
+    /** @return the host file name, for messages */
+    String filename() {
+        return filename;
+    }
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public String format() {
+        return FileDriver.FORMAT;
+    }
+
+    @Override
+    public long size() {
+        return size.get();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    @Override
+    public int read(long offset, ByteBuffer dst) throws IOException {
+        checkOpen();
+        checkOffset(offset);
+        int total = 0;
+        try {
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, offset + total);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (ClosedChannelException e) {
+            throw closedException();
+        } catch (IOException e) {
+            throw new IOException("read of '" + filename + "' at offset " + (offset + total) + " failed: " + e.getMessage(), e);
+        }
+        return total;
+    }
+
+    @Override
+    public int write(long offset, ByteBuffer src) throws IOException {
+        checkWritable("write");
+        checkOffset(offset);
+        int length = src.remaining();
+        if (offset + length < 0) {
+            throw new IOException("write of " + length + " bytes at offset " + offset + " overflows");
+        }
+        int total = 0;
+        try {
+            while (src.hasRemaining()) {
+                total += channel.write(src, offset + total);
+            }
+        } catch (ClosedChannelException e) {
+            throw closedException();
+        } catch (IOException e) {
+            throw new IOException("write to '" + filename + "' at offset " + (offset + total) + " failed: " + e.getMessage(), e);
+        }
+        grownTo(offset + length);
+        return length;
+    }
+
+    @Override
+    public void flush() throws IOException {
+        checkOpen();
+        if (readOnly || noFlush) {
+            return;
+        }
+        try {
+            channel.force(true);
+        } catch (ClosedChannelException e) {
+            throw closedException();
+        } catch (IOException e) {
+            throw new IOException("flush of '" + filename + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A hint that this node ignores: Java has no portable way to punch a hole in a file. */
+    @Override
+    public void discard(long offset, long length) throws IOException {
+        checkWritable("discard");
+        checkRange("discard", offset, length);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws IOException {
+        checkWritable("write zeroes");
+        checkOffset(offset);
+        if (length < 0 || offset + length < 0) {
+            throw new IOException("write zeroes of " + length + " bytes at offset " + offset + " is not a valid range");
+        }
+        long end = offset + length;
+        long oldSize = size.get();
+        // Zeroes inside the file are written; past its end the file is extended, which reads as zeroes.
+        long written = Math.min(end, Math.max(offset, oldSize));
+        long at = offset;
+        try {
+            while (at < written) {
+                ByteBuffer chunk = ZEROES.duplicate();
+                chunk.limit((int) Math.min(ZERO_CHUNK, written - at));
+                while (chunk.hasRemaining()) {
+                    at += channel.write(chunk, at);
+                }
+            }
+            if (end > oldSize && end > channel.size()) {
+                // Writing the last byte makes the file sparse where the host allows it.
+                ByteBuffer one = ByteBuffer.allocate(1);
+                while (one.hasRemaining()) {
+                    channel.write(one, end - 1);
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw closedException();
+        } catch (IOException e) {
+            throw new IOException("write zeroes to '" + filename + "' at offset " + at + " failed: " + e.getMessage(), e);
+        }
+        grownTo(end);
+    }
+
+    /** Reports every range as data: Java offers no {@code SEEK_DATA}/{@code SEEK_HOLE} to find holes. */
+    @Override
+    public BlockStatus blockStatus(long offset, long length) throws IOException {
+        checkOpen();
+        long current = size.get();
+        if (offset < 0 || offset >= current) {
+            throw new IllegalArgumentException("block status at offset " + offset + " of node '" + nodeName
+                    + "': the offset must lie below the size " + current);
+        }
+        if (length <= 0) {
+            throw new IllegalArgumentException("block status length must be positive: " + length);
+        }
+        return new BlockStatus(offset, Math.min(length, current - offset), true, false, 0, offset);
+    }
+
+    @Override
+    public Optional<BlockNode> backing() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<BlockNode> file() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!readOnly && !noFlush) {
+                channel.force(true);
+            }
+        } finally {
+            channel.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "file node '" + nodeName + "' (" + filename + (readOnly ? ", read-only" : "") + ")";
+    }
+
+    private void grownTo(long end) {
+        size.accumulateAndGet(end, Math::max);
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    private IOException closedException() {
+        return new IOException("node '" + nodeName + "' (" + filename + ") is closed");
+    }
+
+    private void checkWritable(String what) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot " + what + ": node '" + nodeName + "' (" + filename + ") is read-only");
+        }
+    }
+
+    private static void checkOffset(long offset) throws IOException {
+        if (offset < 0) {
+            throw new IOException("negative offset " + offset);
+        }
+    }
+
+    private void checkRange(String what, long offset, long length) throws IOException {
+        long current = size.get();
+        if (offset < 0 || length < 0 || offset + length < 0 || offset + length > current) {
+            throw new IOException(what + " of " + length + " bytes at offset " + offset + " reaches past the end of '"
+                    + filename + "' (" + current + " bytes)");
+        }
+    }
+}

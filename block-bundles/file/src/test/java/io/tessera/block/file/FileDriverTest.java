@@ -1,0 +1,224 @@
+package io.tessera.block.file;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockOpenRequest;
+import io.tessera.core.block.BlockStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileDriverTest {
+
+    @TempDir
+    Path dir;
+
+    private final FileDriver driver = new FileDriver();
+
+    private Path image(int size) throws IOException {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 7 + 3);
+        }
+        Path path = dir.resolve("disk.img");
+        Files.write(path, bytes);
+        return path;
+    }
+
+    private BlockNode open(Path path, boolean readOnly) throws IOException {
+        return driver.open(new BlockOpenRequest(path.toString(), null, readOnly, Map.of()));
+    }
+
+    @Test
+    void describesItselfAsTheFileProtocol() {
+        assertEquals("file", driver.format());
+        assertTrue(driver.isProtocol());
+        assertEquals(1, driver.probe(new byte[0], "/tmp/disk.img"));
+        assertEquals(1, driver.probe(new byte[0], "C:\\disk.img"));
+        assertEquals(1, driver.probe(new byte[0], "dir/with:colon/disk.img"));
+        assertEquals(100, driver.probe(new byte[0], "file:/tmp/disk.img"));
+        assertEquals(0, driver.probe(new byte[0], "nbd://localhost:10809/disk"));
+        assertEquals(0, driver.probe(new byte[0], "http:foo"));
+    }
+
+    @Test
+    void readsAndWritesAtPositions() throws IOException {
+        Path path = image(8192);
+        try (BlockNode node = open(path, false)) {
+            assertEquals(8192, node.size());
+            assertEquals("file", node.format());
+            assertFalse(node.isReadOnly());
+            ByteBuffer buffer = ByteBuffer.allocate(16);
+            assertEquals(16, node.read(100, buffer));
+            assertEquals(16, buffer.position());
+            assertEquals((byte) (100 * 7 + 3), buffer.get(0));
+
+            ByteBuffer src = ByteBuffer.wrap("hello, disk".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(11, node.write(4000, src));
+            assertFalse(src.hasRemaining());
+            node.flush();
+        }
+        byte[] after = Files.readAllBytes(path);
+        assertEquals("hello, disk", new String(after, 4000, 11, StandardCharsets.US_ASCII));
+        assertEquals((byte) (3999 * 7 + 3), after[3999]);
+        assertEquals((byte) (4011 * 7 + 3), after[4011]);
+    }
+
+    @Test
+    void readsStopAtTheEnd() throws IOException {
+        try (BlockNode node = open(image(1000), true)) {
+            ByteBuffer buffer = ByteBuffer.allocate(100);
+            assertEquals(50, node.read(950, buffer));
+            assertEquals(50, buffer.position());
+            buffer.clear();
+            assertEquals(0, node.read(1000, buffer));
+            assertEquals(0, node.read(5000, buffer));
+            assertEquals(0, buffer.position());
+            assertThrows(IOException.class, () -> node.read(-1, ByteBuffer.allocate(1)));
+        }
+    }
+
+    @Test
+    void aMissingFileIsAnIOExceptionNamingIt() {
+        Path missing = dir.resolve("no-such-disk.img");
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> open(missing, false));
+        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+
+    @Test
+    void aDirectoryIsRefused() {
+        IOException e = assertThrows(IOException.class, () -> open(dir, true));
+        assertTrue(e.getMessage().contains("directory"), e.getMessage());
+    }
+
+    @Test
+    void anUnwritableFileIsRefusedReadWriteNamingIt() throws IOException {
+        assumeFalse("root".equals(System.getProperty("user.name")), "root may write any file");
+        Path path = image(512);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r--r--r--"));
+        assumeFalse(Files.isWritable(path), "this user may write read-only files");
+        AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> open(path, false));
+        assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
+        try (BlockNode node = open(path, true)) {
+            assertEquals(512, node.size());
+        }
+    }
+
+    @Test
+    void aReadOnlyNodeRefusesChangesWithAClearMessage() throws IOException {
+        Path path = image(4096);
+        try (BlockNode node = open(path, true)) {
+            assertTrue(node.isReadOnly());
+            IOException e = assertThrows(IOException.class, () -> node.write(0, ByteBuffer.allocate(4)));
+            assertTrue(e.getMessage().contains("read-only") && e.getMessage().contains(path.toString()), e.getMessage());
+            assertThrows(IOException.class, () -> node.writeZeroes(0, 512));
+            assertThrows(IOException.class, () -> node.discard(0, 512));
+            node.flush();
+        }
+        assertEquals((byte) 3, Files.readAllBytes(path)[0]);
+    }
+
+    @Test
+    void writesPastTheEndGrowTheFileAsAProtocolNode() throws IOException {
+        Path path = image(1000);
+        try (BlockNode node = open(path, false)) {
+            node.write(2000, ByteBuffer.wrap(new byte[] {9, 9}));
+            assertEquals(2002, node.size());
+            ByteBuffer gap = ByteBuffer.allocate(1000);
+            assertEquals(1000, node.read(1000, gap));
+            assertArrayEquals(new byte[1000], gap.array());
+        }
+        assertEquals(2002, Files.size(path));
+    }
+
+    @Test
+    void writeZeroesInsideAndPastTheEnd() throws IOException {
+        Path path = image(3 * 1024 * 1024);
+        try (BlockNode node = open(path, false)) {
+            node.writeZeroes(10, (2 << 20) + 5);
+            node.writeZeroes(3 * 1024 * 1024 - 4, 1000);
+            assertEquals(3 * 1024 * 1024 + 996, node.size());
+            node.writeZeroes(0, 0);
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        assertEquals(3 * 1024 * 1024 + 996, bytes.length);
+        assertEquals((byte) (9 * 7 + 3), bytes[9]);
+        assertTrue(isZero(bytes, 10, (2 << 20) + 5));
+        assertEquals((byte) ((10 + (2 << 20) + 5) * 7 + 3), bytes[10 + (2 << 20) + 5]);
+        assertTrue(isZero(bytes, 3 * 1024 * 1024 - 4, 1000));
+    }
+
+    @Test
+    void discardIsAHintWithinTheFile() throws IOException {
+        Path path = image(4096);
+        try (BlockNode node = open(path, false)) {
+            node.discard(0, 4096);
+            IOException e = assertThrows(IOException.class, () -> node.discard(4000, 200));
+            assertTrue(e.getMessage().contains("past the end"), e.getMessage());
+        }
+        assertEquals((byte) 3, Files.readAllBytes(path)[0]);
+    }
+
+    @Test
+    void blockStatusReportsDataClippedToTheSize() throws IOException {
+        try (BlockNode node = open(image(4096), true)) {
+            BlockStatus status = node.blockStatus(1000, 1 << 20);
+            assertEquals(new BlockStatus(1000, 3096, true, false, 0, 1000), status);
+            assertThrows(IllegalArgumentException.class, () -> node.blockStatus(4096, 1));
+            assertThrows(IllegalArgumentException.class, () -> node.blockStatus(0, 0));
+        }
+    }
+
+    @Test
+    void optionsAreCheckedAndTheNodeNamed() throws IOException {
+        Path path = image(512);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> driver.open(new BlockOpenRequest(path.toString(), null, true, Map.of("bogus", "1"))));
+        assertTrue(e.getMessage().contains("bogus"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> driver.open(new BlockOpenRequest(path.toString(), null, true, Map.of("cache.direct", "on"))));
+        assertThrows(IllegalArgumentException.class,
+                () -> driver.open(new BlockOpenRequest(path.toString(), null, true, Map.of("cache.no-flush", "maybe"))));
+        try (BlockNode node = driver.open(new BlockOpenRequest("file:" + path, null, false,
+                Map.of("node-name", "disk0", "cache.no-flush", "on", "cache.direct", "off")))) {
+            assertEquals("disk0", node.nodeName());
+            assertEquals(512, node.size());
+            node.flush();
+        }
+        try (BlockNode a = open(path, true); BlockNode b = open(path, true)) {
+            assertFalse(a.nodeName().equals(b.nodeName()));
+        }
+    }
+
+    @Test
+    void ioAfterCloseFailsAndCloseIsIdempotent() throws IOException {
+        BlockNode node = open(image(512), false);
+        node.close();
+        node.close();
+        IOException e = assertThrows(IOException.class, () -> node.read(0, ByteBuffer.allocate(1)));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IOException.class, () -> node.write(0, ByteBuffer.allocate(1)));
+        assertThrows(IOException.class, node::flush);
+    }
+
+    private static boolean isZero(byte[] bytes, int from, int length) {
+        byte[] zero = new byte[length];
+        return Arrays.equals(bytes, from, from + length, zero, 0, length);
+    }
+}
