@@ -32,4 +32,28 @@ public interface MachineAssembly {
 
     /** @return the machine being assembled, for devices that end it (power-off, test devices) */
     Machine machine();
+
+    /**
+     * Adds a device the board has built in (an interrupt controller, a UART) from the bundle
+     * that provides its type, as {@code device add} would, once the machine is registered.
+     * Devices are added in the order given, so a controller must come before the devices
+     * wired to it. A type that is not installed fails the machine's creation, naming it.
+     *
+     * @param type the device type
+     * @param id the instance id
+     * @param properties property values as text, including reference targets ({@code irq.target=plic0})
+     */
+    void addDevice(String type, String id, Map<String, String> properties);
+
+    /**
+     * Opens a host byte stream for the machine's devices, as QEMU's {@code -serial} and
+     * {@code -chardev} do, and registers it as a {@link io.tessera.core.chardev.CharDevice}
+     * service with this machine's name and {@code id}, before the built-in devices are added.
+     * It is closed when the machine is destroyed.
+     *
+     * @param id the id devices select it by ({@code serial0})
+     * @param spec the backend and its options: {@code KIND[:PATH][,KEY=VALUE...]}, for example
+     *     {@code stdio}, {@code null}, {@code file:/tmp/console.log} or {@code ringbuf,size=65536}
+     */
+    void addCharDevice(String id, String spec);
 }

@@ -35,6 +35,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.ReferenceDTO;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
@@ -50,6 +51,7 @@ public final class DeviceManagerImpl implements DeviceManager {
 
     private static final Pattern ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
     private static final long REALIZE_TIMEOUT_MS = 10_000;
+    private static final String TARGET_SUFFIX = ".target";
 
     private final BundleContext context;
     private final ConfigurationAdmin configurationAdmin;
@@ -117,7 +119,11 @@ public final class DeviceManagerImpl implements DeviceManager {
         DeviceType type = installed.stream().filter(t -> t.name().equals(typeName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown device type '" + typeName + "'; installed types: "
                         + names(installed.stream().map(DeviceType::name).toList())));
-        Hashtable<String, Object> config = PropertyValues.convert(type, properties);
+        Map<String, String> targets = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        properties.forEach((key, value) -> (key.endsWith(TARGET_SUFFIX) ? targets : values).put(key, value));
+        Hashtable<String, Object> config = PropertyValues.convert(type, values);
+        config.putAll(referenceTargets(type.name(), machine.name(), targets));
         synchronized (this) {
             String instanceId = id == null ? freeId(machine.name(), type.name()) : id;
             if (!ID.matcher(instanceId).matches()) {
@@ -141,6 +147,44 @@ public final class DeviceManagerImpl implements DeviceManager {
             awaitRealized(configuration, machine.name(), instanceId);
             return find(machine.name(), instanceId).orElseThrow();
         }
+    }
+
+    /**
+     * The reference targets of an instance. A device finds its interrupt controller, character
+     * device or other peers by {@code tessera.id}; those ids are unique only within a machine,
+     * so every such target, the component's own or one the user gave as {@code NAME.target}
+     * (an id or a filter), is narrowed to the device's machine.
+     */
+    private Map<String, String> referenceTargets(String type, String machine, Map<String, String> given) {
+        Map<String, String> declared = new LinkedHashMap<>();
+        String pid = DeviceConstants.factoryPid(type);
+        for (ComponentDescriptionDTO description : scr.getComponentDescriptionDTOs()) {
+            if (Arrays.asList(description.configurationPid).contains(pid)) {
+                for (ReferenceDTO reference : description.references) {
+                    if (!reference.name.equals("machine")) {
+                        declared.put(reference.name, reference.target);
+                    }
+                }
+            }
+        }
+        Map<String, String> targets = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : given.entrySet()) {
+            String reference = e.getKey().substring(0, e.getKey().length() - TARGET_SUFFIX.length());
+            if (!declared.containsKey(reference)) {
+                throw new IllegalArgumentException("device type '" + type + "' has no reference '" + reference + "' for "
+                        + e.getKey() + "; its references: " + (declared.isEmpty() ? "(none)" : String.join(", ", declared.keySet())));
+            }
+            String value = e.getValue().trim();
+            declared.put(reference, value.startsWith("(") ? value : "(" + DeviceConstants.ID + "=" + value + ")");
+        }
+        declared.forEach((reference, target) -> {
+            if (target != null && target.contains(DeviceConstants.ID + "=")) {
+                targets.put(reference + TARGET_SUFFIX, "(&" + DeviceConstants.machineFilter(machine) + target + ")");
+            } else if (target != null && given.containsKey(reference + TARGET_SUFFIX)) {
+                targets.put(reference + TARGET_SUFFIX, target);
+            }
+        });
+        return targets;
     }
 
     private void awaitRealized(Configuration configuration, String machine, String id) {

@@ -12,7 +12,9 @@ import io.tessera.core.memory.AddressSpace;
 import io.tessera.core.memory.ContainerRegion;
 import io.tessera.core.runtime.clock.HostVirtualClock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +44,30 @@ final class DefaultMachine implements Machine {
     private VcpuSet vcpus;
     private String acceleratorName;
     private Integer exitStatus;
+
+    /** A device the board asked for, added once the machine is registered. */
+    record BuiltInDevice(String type, String id, Map<String, String> properties) {
+    }
+
+    private final List<BuiltInDevice> builtInDevices = new ArrayList<>();
+    private final Map<String, String> charDevices = new LinkedHashMap<>();
+
+    /** @return the board's devices, in the order they must be added */
+    List<BuiltInDevice> builtInDevices() {
+        return List.copyOf(builtInDevices);
+    }
+
+    /** @return the board's character devices: id to spec */
+    Map<String, String> charDevices() {
+        return Map.copyOf(charDevices);
+    }
+
+    /** Closes {@code resource} when the machine is disposed, before what was registered earlier. */
+    void closeOnDispose(AutoCloseable resource) {
+        synchronized (resources) {
+            resources.push(resource);
+        }
+    }
 
     /** The accelerator picked for a machine and the vCPUs it runs. */
     record AcceleratorChoice(String name, VcpuSet vcpus) {
@@ -97,6 +123,16 @@ final class DefaultMachine implements Machine {
             @Override
             public Machine machine() {
                 return DefaultMachine.this;
+            }
+
+            @Override
+            public void addDevice(String type, String id, Map<String, String> properties) {
+                builtInDevices.add(new BuiltInDevice(type, id, Map.copyOf(properties)));
+            }
+
+            @Override
+            public void addCharDevice(String id, String spec) {
+                charDevices.put(id, spec);
             }
 
             @Override

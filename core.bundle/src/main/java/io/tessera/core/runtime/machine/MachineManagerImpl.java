@@ -4,7 +4,11 @@ import io.tessera.core.accel.Accelerator;
 import io.tessera.core.accel.Accelerators;
 import io.tessera.core.accel.Availability;
 import io.tessera.core.isa.Isa;
+import io.tessera.core.chardev.CharDevice;
+import io.tessera.core.chardev.CharDeviceBackend;
 import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.device.DeviceManager;
+import io.tessera.core.device.DeviceType;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.machine.MachineManager;
 import io.tessera.core.machine.MachineOption;
@@ -31,6 +35,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /** Keeps the machines of the platform and registers each as a {@link Machine} service. */
 @Component(service = MachineManager.class)
@@ -48,6 +53,8 @@ public final class MachineManagerImpl implements MachineManager {
     private final ConfigurationAdmin configurationAdmin;
     private final List<MachineType> types = new CopyOnWriteArrayList<>();
     private final List<Accelerator> accelerators = new CopyOnWriteArrayList<>();
+    private final List<CharDeviceBackend> charDeviceBackends = new CopyOnWriteArrayList<>();
+    private volatile DeviceManager deviceManager;
     private final Map<String, Entry> machines = new ConcurrentHashMap<>();
 
     @Activate
@@ -65,6 +72,28 @@ public final class MachineManagerImpl implements MachineManager {
 
     void removeType(MachineType type) {
         types.remove(type);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addCharDeviceBackend(CharDeviceBackend backend) {
+        charDeviceBackends.add(backend);
+    }
+
+    void removeCharDeviceBackend(CharDeviceBackend backend) {
+        charDeviceBackends.remove(backend);
+    }
+
+    /** Optional and dynamic: the device manager needs this service to start. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setDeviceManager(DeviceManager manager) {
+        deviceManager = manager;
+    }
+
+    void unsetDeviceManager(DeviceManager manager) {
+        if (deviceManager == manager) {
+            deviceManager = null;
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -135,8 +164,50 @@ public final class MachineManagerImpl implements MachineManager {
             props.put(DeviceConstants.MACHINE, name);
             props.put(Machine.TYPE_PROPERTY, type.name());
             ServiceRegistration<Machine> registration = context.registerService(Machine.class, machine, props);
-            machines.put(name, new Entry(machine, registration));
+            Entry entry = new Entry(machine, registration);
+            machines.put(name, entry);
+            try {
+                plugBoard(machine);
+            } catch (RuntimeException e) {
+                machines.remove(name);
+                teardown(entry);
+                throw e;
+            }
             return machine;
+        }
+    }
+
+    /** Opens the board's character devices, then adds its built-in devices, in order. */
+    private void plugBoard(DefaultMachine machine) {
+        for (Map.Entry<String, String> e : machine.charDevices().entrySet()) {
+            CharDevice device = CharDeviceSpecs.open(charDeviceBackends, e.getKey(), e.getValue());
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(DeviceConstants.MACHINE, machine.name());
+            props.put(DeviceConstants.ID, e.getKey());
+            ServiceRegistration<CharDevice> registration = context.registerService(CharDevice.class, device, props);
+            machine.closeOnDispose(device);
+            machine.closeOnDispose(registration::unregister);
+        }
+        List<DefaultMachine.BuiltInDevice> devices = machine.builtInDevices();
+        if (devices.isEmpty()) {
+            return;
+        }
+        DeviceManager manager = deviceManager;
+        if (manager == null) {
+            throw new IllegalStateException("machine '" + machine.name() + "' needs devices but the device manager is not running");
+        }
+        for (DefaultMachine.BuiltInDevice device : devices) {
+            if (manager.type(device.type()).isEmpty()) {
+                throw new IllegalStateException("machine type '" + machine.type() + "' needs device type '" + device.type()
+                        + "', which no installed bundle provides; installed: "
+                        + manager.types().stream().map(DeviceType::name).collect(Collectors.joining(", ")));
+            }
+            try {
+                manager.add(machine.name(), device.type(), device.id(), device.properties());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("built-in device '" + device.id() + "' of machine '" + machine.name() + "': "
+                        + e.getMessage(), e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.monitor.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,17 @@ import java.util.Map;
  * @param machineType the board ({@code -machine}/{@code -M})
  * @param options the machine's options, by the names its type gives them
  * @param startPaused whether {@code -S} asked to wait for the monitor before running
+ * @param serial the console's host side from {@code -serial} ({@code stdio}, {@code null},
+ *     {@code file:PATH}), or {@code null} for the board's default
+ * @param drives the {@code -drive} options, each as its keys and values
+ * @param devices the {@code -device} options: the device type, then its properties
  */
-record CommandLine(String machineType, Map<String, String> options, boolean startPaused) {
+record CommandLine(String machineType, Map<String, String> options, boolean startPaused, String serial,
+        List<Map<String, String>> drives, List<Device> devices) {
+
+    /** A {@code -device TYPE,prop=value,...}. */
+    record Device(String type, Map<String, String> properties) {
+    }
 
     /** Options that take a value, and the machine option each becomes. */
     private static final Map<String, String> VALUE_OPTIONS = Map.of(
@@ -22,8 +32,8 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
     /** Options accepted for compatibility that change nothing here (the console is always on stdio). */
     private static final List<String> IGNORED_FLAGS = List.of("-nographic", "-no-reboot", "-nodefaults");
     private static final Map<String, List<String>> IGNORED_WITH_VALUE = Map.of(
-            "-serial", List.of("stdio", "mon:stdio"), "-display", List.of("none"), "-monitor", List.of("none"),
-            "-cpu", List.of("rv64"));
+            "-display", List.of("none"), "-monitor", List.of("none"), "-cpu", List.of("rv64"));
+    private static final List<String> OWN_VALUE_OPTIONS = List.of("-machine", "-M", "-serial", "-drive", "-device");
 
     /** A command line that cannot be run, with what is wrong and what would be valid. */
     static final class UsageException extends Exception {
@@ -38,6 +48,9 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
         String machine = null;
         Map<String, String> options = new LinkedHashMap<>();
         boolean paused = false;
+        String serial = null;
+        List<Map<String, String>> drives = new ArrayList<>();
+        List<Device> devices = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             String name = arg.startsWith("--") ? arg.substring(1) : arg;
@@ -49,7 +62,7 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
                 continue;
             }
             boolean takesValue = VALUE_OPTIONS.containsKey(name) || IGNORED_WITH_VALUE.containsKey(name)
-                    || name.equals("-machine") || name.equals("-M");
+                    || OWN_VALUE_OPTIONS.contains(name);
             if (!takesValue) {
                 throw new UsageException("unknown option '" + arg + "'; valid: " + validOptions());
             }
@@ -72,6 +85,30 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
                         options.put(part.substring(0, eq), part.substring(eq + 1));
                     }
                 }
+            } else if (name.equals("-serial")) {
+                serial = switch (value) {
+                    case "stdio", "mon:stdio" -> "stdio";
+                    case "null", "none" -> "null";
+                    default -> {
+                        if (value.startsWith("file:") && value.length() > 5) {
+                            yield value;
+                        }
+                        throw new UsageException("'-serial " + value + "' is not supported; valid: stdio, mon:stdio, null, none, file:PATH");
+                    }
+                };
+            } else if (name.equals("-drive")) {
+                Map<String, String> drive = keyValues(arg, value, "file");
+                if (!drive.containsKey("file")) {
+                    throw new UsageException("'-drive " + value + "' names no file; use -drive file=PATH[,format=raw|qcow2][,if=none|virtio][,id=ID][,readonly=on]");
+                }
+                drives.add(drive);
+            } else if (name.equals("-device")) {
+                Map<String, String> properties = keyValues(arg, value, "driver");
+                String type = properties.remove("driver");
+                if (type == null || type.isEmpty()) {
+                    throw new UsageException("'-device " + value + "' names no device type; use -device TYPE[,prop=value...]");
+                }
+                devices.add(new Device(type, properties));
             } else if (IGNORED_WITH_VALUE.containsKey(name)) {
                 if (!IGNORED_WITH_VALUE.get(name).contains(value)) {
                     throw new UsageException("'" + arg + " " + value + "' is not supported; valid: "
@@ -87,11 +124,30 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
                 options.put(VALUE_OPTIONS.get(name), value);
             }
         }
-        return new CommandLine(machine == null ? defaultMachine : machine, options, paused);
+        return new CommandLine(machine == null ? defaultMachine : machine, options, paused, serial, List.copyOf(drives),
+                List.copyOf(devices));
+    }
+
+    /** QEMU's {@code key=value,key=value} lists; a first item without '=' is the value of {@code implicitKey}. */
+    private static Map<String, String> keyValues(String option, String text, String implicitKey) throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        String[] parts = text.split(",");
+        for (int i = 0; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq < 0 && i == 0) {
+                values.put(implicitKey, parts[i]);
+            } else if (eq <= 0) {
+                throw new UsageException("'" + option + " " + text + "': '" + parts[i] + "' is not KEY=VALUE");
+            } else {
+                values.put(parts[i].substring(0, eq), parts[i].substring(eq + 1));
+            }
+        }
+        return values;
     }
 
     private static String validOptions() {
         return "-machine/-M TYPE[,opt=value...], -m SIZE, -smp N, -bios FILE|none, -kernel FILE, -initrd FILE, "
-                + "-append TEXT, -dtb FILE, -accel NAME, -cpu rv64, -nographic, -serial stdio, -display none, -S";
+                + "-append TEXT, -dtb FILE, -drive file=PATH[,...], -device TYPE[,prop=value...], -accel NAME, -cpu rv64, "
+                + "-nographic, -serial stdio|null|file:PATH, -display none, -S";
     }
 }

@@ -1,11 +1,14 @@
 package io.tessera.monitor.cli;
 
+import io.tessera.core.device.DeviceManager;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.machine.MachineManager;
 import io.tessera.core.machine.MachineState;
 import io.tessera.core.machine.MachineType;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -27,11 +30,13 @@ public final class CommandLineRunner {
     private static final long TYPE_WAIT_MILLIS = 10_000;
 
     private final MachineManager machines;
+    private final DeviceManager devices;
 
     /** Starts the run on a thread of its own, so that the framework finishes starting. */
     @Activate
-    public CommandLineRunner(@Reference MachineManager machines, BundleContext context) {
+    public CommandLineRunner(@Reference MachineManager machines, @Reference DeviceManager devices, BundleContext context) {
         this.machines = machines;
+        this.devices = devices;
         String arguments = context.getProperty(ARGUMENTS);
         if (arguments != null) {
             List<String> args = arguments.isEmpty() ? List.of() : Arrays.asList(arguments.split(SEPARATOR, -1));
@@ -44,7 +49,30 @@ public final class CommandLineRunner {
         try {
             CommandLine line = CommandLine.parse(args, "virt");
             awaitType(line.machineType());
-            Machine machine = machines.create("vm", line.machineType(), line.options());
+            Map<String, String> options = new LinkedHashMap<>(line.options());
+            if (line.serial() != null) {
+                boolean hasSerial = machines.types().stream().filter(t -> t.name().equals(line.machineType()))
+                        .flatMap(t -> t.options().stream()).anyMatch(o -> o.name().equals("serial"));
+                if (hasSerial) {
+                    options.put("serial", line.serial());
+                } else if (!line.serial().equals("stdio")) {
+                    throw new CommandLine.UsageException("machine type '" + line.machineType() + "' has no serial port for -serial "
+                            + line.serial() + "; its console is on stdio");
+                }
+            }
+            Machine machine = machines.create("vm", line.machineType(), options);
+            if (machine.exitStatus().isPresent()) {
+                // The board finished while it was assembled (dumpdtb).
+                int status = machine.exitStatus().getAsInt();
+                machines.destroy("vm");
+                return status;
+            }
+            try {
+                CommandLineDevices.plug(machine, devices, line);
+            } catch (CommandLine.UsageException | RuntimeException e) {
+                machines.destroy("vm");
+                throw e;
+            }
             CountDownLatch down = new CountDownLatch(1);
             machine.addListener((m, from, to) -> {
                 if (to == MachineState.SHUTDOWN) {

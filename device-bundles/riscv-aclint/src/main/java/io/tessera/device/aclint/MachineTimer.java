@@ -1,0 +1,98 @@
+package io.tessera.device.aclint;
+
+import io.tessera.core.clock.Timer;
+import io.tessera.core.memory.MmioHandler;
+import io.tessera.isa.riscv.platform.RiscvCpu;
+import io.tessera.isa.riscv.platform.Timebase;
+import java.util.List;
+
+/**
+ * The register file of an ACLINT MTIMER device: a 64-bit MTIMECMP per hart at 8 * hart and
+ * the shared 64-bit MTIME at the end of the block, which counts the timebase. MTIP is a level:
+ * pending while MTIME >= MTIMECMP, so a virtual-clock timer wakes the hart when it becomes so.
+ */
+final class MachineTimer implements MmioHandler {
+
+    private final List<RiscvCpu> harts;
+    private final Timebase timebase;
+    private final long mtimeOffset;
+    private final long[] compare;
+    private final Timer[] timers;
+    private long adjustment;
+
+    /** @param mtimeOffset where MTIME sits in the block (0x7ff8 in the ACLINT and CLINT layouts) */
+    MachineTimer(List<RiscvCpu> harts, Timebase timebase, long mtimeOffset) {
+        this.harts = List.copyOf(harts);
+        this.timebase = timebase;
+        this.mtimeOffset = mtimeOffset;
+        this.compare = new long[harts.size()];
+        this.timers = new Timer[harts.size()];
+        for (int i = 0; i < harts.size(); i++) {
+            int hart = i;
+            compare[i] = -1;
+            timers[i] = timebase.clock().newTimer(() -> update(hart));
+        }
+    }
+
+    long mtime() {
+        return timebase.ticks() + adjustment;
+    }
+
+    @Override
+    public synchronized long read(long offset, int size) {
+        if (offset < 8L * harts.size()) {
+            return Harts.extract(compare[(int) (offset / 8)], offset, size);
+        } else if (offset >= mtimeOffset && offset < mtimeOffset + 8) {
+            return Harts.extract(mtime(), offset, size);
+        }
+        return 0;
+    }
+
+    @Override
+    public synchronized void write(long offset, int size, long value) {
+        if (offset < 8L * harts.size()) {
+            int hart = (int) (offset / 8);
+            compare[hart] = Harts.merge(compare[hart], offset, size, value);
+            update(hart);
+        } else if (offset >= mtimeOffset && offset < mtimeOffset + 8) {
+            setMtime(Harts.merge(mtime(), offset, size, value));
+        }
+    }
+
+    private void setMtime(long value) {
+        adjustment = value - timebase.ticks();
+        for (int hart = 0; hart < harts.size(); hart++) {
+            update(hart);
+        }
+    }
+
+    private synchronized void update(int hart) {
+        boolean due = Long.compareUnsigned(mtime(), compare[hart]) >= 0;
+        harts.get(hart).setInterruptPending(RiscvCpu.MACHINE_TIMER_INTERRUPT, due);
+        if (due) {
+            timers[hart].cancel();
+        } else {
+            timers[hart].armAt(timebase.nanosAt(compare[hart] - adjustment));
+        }
+    }
+
+    synchronized void reset() {
+        java.util.Arrays.fill(compare, -1);
+        setMtime(0);
+    }
+
+    synchronized long[] compares() {
+        return compare.clone();
+    }
+
+    synchronized void restore(long mtime, long[] compares) {
+        System.arraycopy(compares, 0, compare, 0, compare.length);
+        setMtime(mtime);
+    }
+
+    void close() {
+        for (Timer timer : timers) {
+            timer.cancel();
+        }
+    }
+}
