@@ -228,7 +228,7 @@ final class GuestDriver implements AutoCloseable {
             return (int) memory.read(used + 2, 2);
         }
 
-        /** @return the used elements the device added since the last call */
+        /** @return the used elements the device added since the last call; asks for an interrupt on the next one */
         List<Used> takeUsed() {
             List<Used> out = new ArrayList<>();
             int idx = usedIdx();
@@ -237,6 +237,8 @@ final class GuestDriver implements AutoCloseable {
                 out.add(new Used((int) memory.read(at, 4), (int) memory.read(at + 4, 4)));
                 usedSeen = (usedSeen + 1) & 0xffff;
             }
+            // As Linux re-enables callbacks: interrupt me for the next completion (with event indexes).
+            setUsedEvent(usedSeen);
             return out;
         }
     }
