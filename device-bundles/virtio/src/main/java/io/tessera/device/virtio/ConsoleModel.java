@@ -1,7 +1,11 @@
 package io.tessera.device.virtio;
 
+import io.tessera.core.device.DeviceState;
+import io.tessera.core.device.InvalidStateException;
+import io.tessera.core.device.StateSchema;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,6 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * that arrives while the guest has no receive buffer is kept, up to {@value #INPUT_LIMIT}
  * bytes; beyond that the newest bytes are dropped and counted, as a UART without flow control
  * would.
+ *
+ * <p>Saved state: {@code input}, the host bytes not yet delivered.
  */
 final class ConsoleModel extends VirtioModel {
 
@@ -129,6 +135,36 @@ final class ConsoleModel extends VirtioModel {
             }
             deliver();
         });
+    }
+
+    /** Declares the console's saved fields. */
+    static void stateFields(StateSchema.Builder schema) {
+        schema.field("input", StateSchema.FieldType.BYTES);
+    }
+
+    @Override
+    void saveState(List<Object> namesAndValues) {
+        byte[] pending = new byte[inputSize];
+        for (int i = 0; i < inputSize; i++) {
+            pending[i] = input[(inputHead + i) % INPUT_LIMIT];
+        }
+        namesAndValues.add("input");
+        namesAndValues.add(pending);
+    }
+
+    @Override
+    void checkState(DeviceState state) throws InvalidStateException {
+        if (state.getBytes("input").length > INPUT_LIMIT) {
+            throw new InvalidStateException("console input of " + state.getBytes("input").length + " bytes exceeds " + INPUT_LIMIT);
+        }
+    }
+
+    @Override
+    void restoreState(DeviceState state) {
+        byte[] pending = state.getBytes("input");
+        System.arraycopy(pending, 0, input, 0, pending.length);
+        inputHead = 0;
+        inputSize = pending.length;
     }
 
     /** @return how many input bytes wait for a receive buffer */

@@ -5,7 +5,11 @@ import io.tessera.core.block.BlockNode;
 import io.tessera.core.bus.SystemBus;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.device.DeviceState;
+import io.tessera.core.device.InvalidStateException;
 import io.tessera.core.device.Resettable;
+import io.tessera.core.device.StateSchema;
+import io.tessera.core.device.Stateful;
 import io.tessera.core.irq.InterruptController;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.memory.MmioRegion;
@@ -34,17 +38,19 @@ import org.osgi.service.metatype.annotations.Option;
  * {@code irq} of the controller the {@code irq} reference selects ({@code plic0} by default).
  * Properties: {@code base}, {@code irq}, {@code drive} (required), {@code format} (empty:
  * probed), {@code readonly}, {@code cache} ({@code writeback} | {@code writethrough}),
- * {@code serial}. Saved state: none yet (not {@link io.tessera.core.device.Stateful}).
+ * {@code serial}. Saved state: schema {@code virtio-blk-device} v1, the transport's (see
+ * {@link VirtioMmio}); the disk's contents live in the image.
  *
  * <p>The drive is opened when the device is realized (a missing image fails the realization
  * with a message naming it) and closed, after a flush, when it is unrealized. The block driver
- * services are a static greedy reference: installing another format driver re-creates the
- * device.
+ * services are a static greedy reference: a driver service that comes or goes re-creates the
+ * device, and its state is carried over only when that happens through a bundle update of this
+ * bundle (the platform's state keeper), not for a driver bundle's.
  */
 @Component(configurationPid = DeviceConstants.FACTORY_PID_PREFIX + VirtioBlkDevice.TYPE,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Device.class, immediate = true)
 @Designate(ocd = VirtioBlkDevice.Config.class, factory = true)
-public final class VirtioBlkDevice implements Device, Resettable {
+public final class VirtioBlkDevice implements Device, Resettable, Stateful {
 
     static final String TYPE = "virtio-blk-device";
 
@@ -80,6 +86,8 @@ public final class VirtioBlkDevice implements Device, Resettable {
         @AttributeDefinition(required = false, description = "serial number reported to the guest (up to 20 bytes)")
         String serial() default "";
     }
+
+    private static final StateSchema SCHEMA = VirtioMmio.schema(TYPE, b -> { });
 
     private final String id;
     private final BlockNode node;
@@ -148,5 +156,20 @@ public final class VirtioBlkDevice implements Device, Resettable {
     @Override
     public void reset() {
         transport.reset();
+    }
+
+    @Override
+    public StateSchema stateSchema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public DeviceState saveState() {
+        return transport.saveState(SCHEMA);
+    }
+
+    @Override
+    public void restoreState(DeviceState state) throws InvalidStateException {
+        transport.restoreState(SCHEMA.accept(state));
     }
 }

@@ -4,7 +4,11 @@ import io.tessera.core.bus.SystemBus;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.device.DeviceState;
+import io.tessera.core.device.InvalidStateException;
 import io.tessera.core.device.Resettable;
+import io.tessera.core.device.StateSchema;
+import io.tessera.core.device.Stateful;
 import io.tessera.core.irq.InterruptController;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.memory.MmioRegion;
@@ -28,12 +32,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * line, input {@code irq} of the controller the {@code irq} reference selects ({@code plic0} by
  * default). Character device: the {@code chardev} reference ({@code console0} by default);
  * guest output goes to its {@code write}, its input to the receive queue (up to 64 KiB kept
- * while the guest has no buffer). Properties: {@code base}, {@code irq}. Saved state: none yet.
+ * while the guest has no buffer). Properties: {@code base}, {@code irq}. Saved state: schema
+ * {@code virtio-console-device} v1, the transport's (see {@link VirtioMmio}) and the input not
+ * yet delivered (see {@link ConsoleModel}).
  */
 @Component(configurationPid = DeviceConstants.FACTORY_PID_PREFIX + VirtioConsoleDevice.TYPE,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Device.class, immediate = true)
 @Designate(ocd = VirtioConsoleDevice.Config.class, factory = true)
-public final class VirtioConsoleDevice implements Device, Resettable {
+public final class VirtioConsoleDevice implements Device, Resettable, Stateful {
 
     static final String TYPE = "virtio-console-device";
 
@@ -48,6 +54,8 @@ public final class VirtioConsoleDevice implements Device, Resettable {
         @AttributeDefinition(description = "interrupt controller input (QEMU virt: 1 + n for slot n)")
         int irq() default 8;
     }
+
+    private static final StateSchema SCHEMA = VirtioMmio.schema(TYPE, ConsoleModel::stateFields);
 
     private final String id;
     private final CharDevice chardev;
@@ -87,5 +95,20 @@ public final class VirtioConsoleDevice implements Device, Resettable {
     @Override
     public void reset() {
         transport.reset();
+    }
+
+    @Override
+    public StateSchema stateSchema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public DeviceState saveState() {
+        return transport.saveState(SCHEMA);
+    }
+
+    @Override
+    public void restoreState(DeviceState state) throws InvalidStateException {
+        transport.restoreState(SCHEMA.accept(state));
     }
 }

@@ -1,10 +1,16 @@
 package io.tessera.device.virtio;
 
+import io.tessera.core.device.DeviceState;
+import io.tessera.core.device.InvalidStateException;
+import io.tessera.core.device.StateSchema;
 import io.tessera.core.irq.IrqLine;
 import io.tessera.core.memory.AddressSpace;
 import io.tessera.core.memory.BusErrorException;
 import io.tessera.core.memory.MmioHandler;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The virtio-mmio transport, version 2 (virtio 1.x, section 4.2.2), as QEMU's virt boards have
@@ -44,6 +50,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A guest that breaks the protocol (see {@link Virtqueue}) gets the device marked
  * {@code DEVICE_NEEDS_RESET} with a configuration-change interrupt, and the device stops
  * serving queues until the driver resets it. Nothing a guest does throws out of this class.
+ *
+ * <p>Saved state (version 1, with the model's own fields after these): {@code status},
+ * {@code interruptStatus}, {@code deviceFeaturesSel}, {@code driverFeaturesSel},
+ * {@code driverFeatures}, {@code negotiated}, {@code queueSel}, {@code configGeneration},
+ * {@code broken}, and {@code queues}: per queue its size, ready flag, three ring addresses,
+ * last available index, used index and last signalled used index (-1 for none). A restored
+ * ready queue must still have a valid layout in RAM.
  *
  * <p>Thread-safe: one lock guards the registers, the queues and the model; vCPUs and host
  * input (a console's) take it.
@@ -251,6 +264,101 @@ final class VirtioMmio implements MmioHandler {
                 interruptStatus |= INT_CONFIG;
                 updateIrq();
             }
+        }
+    }
+
+    /**
+     * The state schema of a virtio device: the transport's fields, then the model's.
+     *
+     * @param name the schema's name (the device type)
+     * @param modelFields adds the model's fields, if it has any
+     */
+    static StateSchema schema(String name, Consumer<StateSchema.Builder> modelFields) {
+        StateSchema.Builder b = StateSchema.builder(name, 1)
+                .field("status", StateSchema.FieldType.INT)
+                .field("interruptStatus", StateSchema.FieldType.INT)
+                .field("deviceFeaturesSel", StateSchema.FieldType.INT)
+                .field("driverFeaturesSel", StateSchema.FieldType.INT)
+                .field("driverFeatures", StateSchema.FieldType.LONG)
+                .field("negotiated", StateSchema.FieldType.LONG)
+                .field("queueSel", StateSchema.FieldType.INT)
+                .field("configGeneration", StateSchema.FieldType.INT)
+                .field("broken", StateSchema.FieldType.BOOLEAN)
+                .field("queues", StateSchema.FieldType.LONGS);
+        modelFields.accept(b);
+        return b.check(st -> (st.getInt("status") & ~0xff) != 0 ? "status " + st.getInt("status") + " is not a byte" : null)
+                .check(st -> (st.getInt("interruptStatus") & ~3) != 0 ? "interrupt status " + st.getInt("interruptStatus") + " has unknown bits" : null)
+                .check(st -> st.getLongs("queues").length % Virtqueue.SAVED != 0 ? "queues array of " + st.getLongs("queues").length
+                        + " values is not " + Virtqueue.SAVED + " per queue" : null)
+                .build();
+    }
+
+    /** @return the state now, as {@code schema} (from {@link #schema}) describes it */
+    DeviceState saveState(StateSchema schema) {
+        lock.lock();
+        try {
+            long[] saved = new long[queues.length * Virtqueue.SAVED];
+            for (int i = 0; i < queues.length; i++) {
+                System.arraycopy(queues[i].save(), 0, saved, i * Virtqueue.SAVED, Virtqueue.SAVED);
+            }
+            List<Object> values = new ArrayList<>(List.of("status", status, "interruptStatus", interruptStatus,
+                    "deviceFeaturesSel", deviceFeaturesSel, "driverFeaturesSel", driverFeaturesSel, "driverFeatures", driverFeatures,
+                    "negotiated", negotiated, "queueSel", queueSel, "configGeneration", configGeneration, "broken", broken,
+                    "queues", saved));
+            model.saveState(values);
+            return schema.state(values.toArray());
+        } finally {
+            unlock();
+        }
+    }
+
+    /**
+     * Takes over a state the schema accepted, after checking it against this device and guest
+     * memory; on refusal nothing changes.
+     *
+     * @throws InvalidStateException naming what does not fit
+     */
+    void restoreState(DeviceState state) throws InvalidStateException {
+        lock.lock();
+        try {
+            long[] saved = state.getLongs("queues");
+            if (saved.length != queues.length * Virtqueue.SAVED) {
+                throw new InvalidStateException("state has " + saved.length / Virtqueue.SAVED + " queues, the device " + queues.length);
+            }
+            long savedNegotiated = state.getLong("negotiated");
+            if ((savedNegotiated & ~deviceFeatures) != 0) {
+                throw new InvalidStateException(String.format("negotiated features 0x%x include some not offered (0x%x)",
+                        savedNegotiated, deviceFeatures));
+            }
+            if ((state.getInt("status") & STATUS_FEATURES_OK) != 0 && (savedNegotiated & (1L << F_VERSION_1)) == 0) {
+                throw new InvalidStateException("FEATURES_OK without VIRTIO_F_VERSION_1");
+            }
+            long[][] perQueue = new long[queues.length][];
+            for (int i = 0; i < queues.length; i++) {
+                perQueue[i] = java.util.Arrays.copyOfRange(saved, i * Virtqueue.SAVED, (i + 1) * Virtqueue.SAVED);
+                try {
+                    queues[i].checkSaved(perQueue[i]);
+                } catch (VirtioException e) {
+                    throw new InvalidStateException(e.getMessage());
+                }
+            }
+            model.checkState(state);
+            status = state.getInt("status");
+            interruptStatus = state.getInt("interruptStatus");
+            deviceFeaturesSel = state.getInt("deviceFeaturesSel");
+            driverFeaturesSel = state.getInt("driverFeaturesSel");
+            driverFeatures = state.getLong("driverFeatures");
+            negotiated = savedNegotiated;
+            queueSel = state.getInt("queueSel");
+            configGeneration = state.getInt("configGeneration");
+            broken = state.getBoolean("broken");
+            for (int i = 0; i < queues.length; i++) {
+                queues[i].restore(perQueue[i], negotiated);
+            }
+            model.restoreState(state);
+            updateIrq();
+        } finally {
+            unlock();
         }
     }
 

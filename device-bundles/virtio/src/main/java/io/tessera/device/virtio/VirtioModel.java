@@ -1,5 +1,8 @@
 package io.tessera.device.virtio;
 
+import io.tessera.core.device.DeviceState;
+import io.tessera.core.device.InvalidStateException;
+import java.util.List;
 import java.util.function.ToLongFunction;
 
 /**
@@ -52,6 +55,18 @@ abstract class VirtioModel {
 
     /** The device was reset: drop device-specific state. The queues are already reset. */
     void reset() {
+    }
+
+    /** Adds the model's saved fields as name/value pairs (declared by the device's schema). */
+    void saveState(List<Object> namesAndValues) {
+    }
+
+    /** Checks the model's fields of an accepted state before anything is restored. */
+    void checkState(DeviceState state) throws InvalidStateException {
+    }
+
+    /** Takes over the model's fields of a checked state. */
+    void restoreState(DeviceState state) {
     }
 
     /** Runs after the transport's lock is released, for work that must not hold it (output to a host stream). */

@@ -3,7 +3,11 @@ package io.tessera.device.virtio;
 import io.tessera.core.bus.SystemBus;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.device.DeviceState;
+import io.tessera.core.device.InvalidStateException;
 import io.tessera.core.device.Resettable;
+import io.tessera.core.device.StateSchema;
+import io.tessera.core.device.Stateful;
 import io.tessera.core.irq.InterruptController;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.memory.MmioRegion;
@@ -25,12 +29,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * <p>Region: {@code virtio-rng-device}, MMIO, 0x200 bytes at property {@code base}, priority 1
  * (registers in {@link VirtioMmio}, protocol in {@link RngModel}). IRQ output: one level line,
  * input {@code irq} of the controller the {@code irq} reference selects ({@code plic0} by
- * default). Properties: {@code base}, {@code irq}. Saved state: none yet.
+ * default). Properties: {@code base}, {@code irq}. Saved state: schema {@code virtio-rng-device}
+ * v1, the transport's (see {@link VirtioMmio}).
  */
 @Component(configurationPid = DeviceConstants.FACTORY_PID_PREFIX + VirtioRngDevice.TYPE,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Device.class, immediate = true)
 @Designate(ocd = VirtioRngDevice.Config.class, factory = true)
-public final class VirtioRngDevice implements Device, Resettable {
+public final class VirtioRngDevice implements Device, Resettable, Stateful {
 
     static final String TYPE = "virtio-rng-device";
 
@@ -45,6 +50,8 @@ public final class VirtioRngDevice implements Device, Resettable {
         @AttributeDefinition(description = "interrupt controller input (QEMU virt: 1 + n for slot n)")
         int irq() default 8;
     }
+
+    private static final StateSchema SCHEMA = VirtioMmio.schema(TYPE, b -> { });
 
     private final String id;
     private final VirtioMmio transport;
@@ -78,5 +85,20 @@ public final class VirtioRngDevice implements Device, Resettable {
     @Override
     public void reset() {
         transport.reset();
+    }
+
+    @Override
+    public StateSchema stateSchema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public DeviceState saveState() {
+        return transport.saveState(SCHEMA);
+    }
+
+    @Override
+    public void restoreState(DeviceState state) throws InvalidStateException {
+        transport.restoreState(SCHEMA.accept(state));
     }
 }

@@ -115,22 +115,77 @@ final class Virtqueue {
      * @throws VirtioException if the size or a ring address is invalid
      */
     void enable(long features) {
-        if (size == 0 || size > maxSize || Integer.bitCount(size) != 1) {
-            throw new VirtioException("queue " + index + ": size " + size + " is not a power of two from 1 to " + maxSize);
-        }
-        if ((descAddress & 15) != 0 || (driverAddress & 1) != 0 || (deviceAddress & 3) != 0) {
-            throw new VirtioException(String.format("queue %d: misaligned rings (descriptors 0x%x, driver 0x%x, device 0x%x)",
-                    index, descAddress, driverAddress, deviceAddress));
-        }
-        checkRam(memory, descAddress, (long) DESC_SIZE * size, false, "descriptor table of queue " + index);
-        checkRam(memory, driverAddress, 6 + 2L * size, false, "driver ring of queue " + index);
-        checkRam(memory, deviceAddress, 6 + 8L * size, true, "device ring of queue " + index);
-        indirect = (features & (1L << VirtioMmio.F_INDIRECT_DESC)) != 0;
-        eventIdx = (features & (1L << VirtioMmio.F_EVENT_IDX)) != 0;
+        checkLayout(size, descAddress, driverAddress, deviceAddress);
+        setFeatures(features);
         lastAvail = 0;
         usedIdx = 0;
         signalledUsedValid = false;
         ready = true;
+    }
+
+    private void setFeatures(long features) {
+        indirect = (features & (1L << VirtioMmio.F_INDIRECT_DESC)) != 0;
+        eventIdx = (features & (1L << VirtioMmio.F_EVENT_IDX)) != 0;
+    }
+
+    /** Checks a queue layout: a power-of-two size, aligned rings, all in RAM. */
+    void checkLayout(int size, long desc, long driver, long device) {
+        if (size == 0 || size > maxSize || Integer.bitCount(size) != 1) {
+            throw new VirtioException("queue " + index + ": size " + size + " is not a power of two from 1 to " + maxSize);
+        }
+        if ((desc & 15) != 0 || (driver & 1) != 0 || (device & 3) != 0) {
+            throw new VirtioException(String.format("queue %d: misaligned rings (descriptors 0x%x, driver 0x%x, device 0x%x)",
+                    index, desc, driver, device));
+        }
+        checkRam(memory, desc, (long) DESC_SIZE * size, false, "descriptor table of queue " + index);
+        checkRam(memory, driver, 6 + 2L * size, false, "driver ring of queue " + index);
+        checkRam(memory, device, 6 + 8L * size, true, "device ring of queue " + index);
+    }
+
+    /** @return the saved form: size, ready, the three addresses, last available, used index, last signalled used index or -1 */
+    long[] save() {
+        return new long[] {size, ready ? 1 : 0, descAddress, driverAddress, deviceAddress, lastAvail, usedIdx,
+            signalledUsedValid ? signalledUsed : -1};
+    }
+
+    /** Number of values {@link #save()} gives. */
+    static final int SAVED = 8;
+
+    /**
+     * Checks a saved form against this queue (and guest memory as it is now).
+     *
+     * @throws VirtioException describing what is impossible
+     */
+    void checkSaved(long[] saved) {
+        long savedSize = saved[0];
+        if (savedSize < 0 || savedSize > maxSize) {
+            throw new VirtioException("queue " + index + ": size " + savedSize + " above the maximum " + maxSize);
+        }
+        for (int i = 5; i <= 6; i++) {
+            if (saved[i] < 0 || saved[i] > 0xffff) {
+                throw new VirtioException("queue " + index + ": ring index " + saved[i] + " outside 0..65535");
+            }
+        }
+        if (saved[7] < -1 || saved[7] > 0xffff) {
+            throw new VirtioException("queue " + index + ": signalled index " + saved[7] + " outside -1..65535");
+        }
+        if (saved[1] != 0) {
+            checkLayout((int) savedSize, saved[2], saved[3], saved[4]);
+        }
+    }
+
+    /** Takes over a saved form that {@link #checkSaved} accepted. */
+    void restore(long[] saved, long features) {
+        size = (int) saved[0];
+        ready = saved[1] != 0;
+        descAddress = saved[2];
+        driverAddress = saved[3];
+        deviceAddress = saved[4];
+        lastAvail = (int) saved[5];
+        usedIdx = (int) saved[6];
+        signalledUsedValid = saved[7] >= 0;
+        signalledUsed = signalledUsedValid ? (int) saved[7] : 0;
+        setFeatures(features);
     }
 
     /** Stops the queue (QueueReady = 0) without touching guest memory. */

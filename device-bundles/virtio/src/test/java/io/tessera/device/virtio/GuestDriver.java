@@ -49,13 +49,20 @@ final class GuestDriver implements AutoCloseable {
     final RamRegion ram = RamRegion.ram("ram", RAM_SIZE);
     final AddressSpace memory;
     final RecordingIrq irq = new RecordingIrq();
-    final VirtioMmio device;
+    VirtioMmio device;
     private long next = RAM_BASE + 0x1000;
 
     GuestDriver(VirtioModel model) {
         root.addSubregion(RAM_BASE, ram);
         memory = AddressSpace.create("test", root);
         device = new VirtioMmio("test-dev", memory, irq, model);
+    }
+
+    /** Replaces the device by a new one on {@code model}, as a bundle update does; returns the old one. */
+    VirtioMmio replaceDevice(VirtioModel model) {
+        VirtioMmio old = device;
+        device = new VirtioMmio("test-dev", memory, irq, model);
+        return old;
     }
 
     @Override
