@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -17,10 +18,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * offered.
  *
  * <p>Output is handed to the host sink after the transport's lock is released, in the order the
- * guest produced it, so a slow host stream never blocks a thread that holds the device. Input
- * that arrives while the guest has no receive buffer is kept, up to {@value #INPUT_LIMIT}
- * bytes; beyond that the newest bytes are dropped and counted, as a UART without flow control
- * would.
+ * guest produced it, so a slow host stream never blocks a thread that holds the device; at most
+ * {@value #OUTPUT_LIMIT} bytes wait for that hand-over, and a guest that queues more in one
+ * notification loses the excess (logged). Input that arrives while the guest has no receive
+ * buffer is kept, up to {@value #INPUT_LIMIT} bytes; beyond that the newest bytes are dropped
+ * and counted, as a UART without flow control would.
  *
  * <p>Saved state: {@code input}, the host bytes not yet delivered.
  */
@@ -39,6 +41,8 @@ final class ConsoleModel extends VirtioModel {
     static final int F_MULTIPORT = 1;
     static final int F_EMERG_WRITE = 2;
     static final int INPUT_LIMIT = 64 * 1024;
+    /** Output the guest may queue between two hand-overs to the host; beyond it bytes are dropped. */
+    static final int OUTPUT_LIMIT = 1 << 20;
     private static final int EMERG_WR = 8;
     private static final int CONFIG_SIZE = 12;
     private static final int TX_CHUNK = 4096;
@@ -47,6 +51,8 @@ final class ConsoleModel extends VirtioModel {
     private final byte[] config;
     private final ConcurrentLinkedQueue<byte[]> output = new ConcurrentLinkedQueue<>();
     private final ReentrantLock outputLock = new ReentrantLock();
+    private final AtomicLong outputPending = new AtomicLong();
+    private long droppedOutput;
 
     // Guarded by the transport's lock.
     private final byte[] input = new byte[INPUT_LIMIT];
@@ -92,7 +98,7 @@ final class ConsoleModel extends VirtioModel {
     @Override
     void writeConfig(int offset, int size, long value) {
         if (offset == EMERG_WR && size == 4) {
-            output.add(new byte[] {(byte) value});
+            emit(new byte[] {(byte) value});
             return;
         }
         super.writeConfig(offset, size, value);
@@ -109,14 +115,26 @@ final class ConsoleModel extends VirtioModel {
 
     private long transmit(DescriptorChain chain) {
         long length = chain.readableLength();
+        long room = OUTPUT_LIMIT - outputPending.get();
+        if (length > room) {
+            droppedOutput += length - Math.max(room, 0);
+            transport().log().guestError("console output of " + length + " bytes in one go exceeds what is kept for the host ("
+                    + OUTPUT_LIMIT + " bytes); " + droppedOutput + " bytes dropped so far");
+            length = Math.max(room, 0);
+        }
         for (long done = 0; done < length;) {
             int n = (int) Math.min(TX_CHUNK, length - done);
             byte[] bytes = new byte[n];
             chain.read(done, bytes, 0, n);
-            output.add(bytes);
+            emit(bytes);
             done += n;
         }
         return 0;
+    }
+
+    private void emit(byte[] bytes) {
+        outputPending.addAndGet(bytes.length);
+        output.add(bytes);
     }
 
     /** Host input: buffers the bytes and delivers what the guest has room for. Called on the chardev's thread. */
@@ -208,6 +226,7 @@ final class ConsoleModel extends VirtioModel {
         try {
             byte[] bytes;
             while ((bytes = output.poll()) != null) {
+                outputPending.addAndGet(-bytes.length);
                 sink.write(bytes, 0, bytes.length);
             }
         } finally {

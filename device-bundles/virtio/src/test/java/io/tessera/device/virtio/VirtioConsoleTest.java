@@ -122,6 +122,24 @@ class VirtioConsoleTest {
     }
 
     @Test
+    void outputWaitingForTheHostIsBounded() {
+        try (GuestDriver guest = new GuestDriver(console)) {
+            guest.negotiate(-1L);
+            guest.queue(ConsoleModel.RECEIVEQ, 16);
+            GuestDriver.Queue tx = guest.queue(ConsoleModel.TRANSMITQ, 16);
+            guest.driverOk();
+            int size = ConsoleModel.OUTPUT_LIMIT + 4096;
+            long big = guest.alloc(size, 16);
+            int head = tx.submit(new Buf(big, size / 2, false), new Buf(big + size / 2, size - size / 2, false));
+            assertEquals(List.of(new Used(head, 0)), tx.takeUsed());
+            assertEquals(ConsoleModel.OUTPUT_LIMIT, output.text().length());
+            // Once handed over, the room is back.
+            tx.submit(new Buf(guest.buffer(ascii("more")), 4, false));
+            assertTrue(output.text().endsWith("more"));
+        }
+    }
+
+    @Test
     void inputFromAnotherThreadAndOutputTogether() throws InterruptedException {
         try (GuestDriver guest = new GuestDriver(console)) {
             guest.negotiate(-1L);
