@@ -3,6 +3,7 @@ package io.tessera.core.runtime.machine;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.chardev.CharDeviceBackend;
 import java.io.IOException;
+import org.osgi.annotation.bundle.Capability;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +12,11 @@ import java.util.stream.Collectors;
 /**
  * Reads QEMU-style character device specs, {@code KIND[:PATH][,KEY=VALUE...]}
  * ({@code stdio}, {@code file:/tmp/log}, {@code ringbuf,size=4096}), and opens them with the
- * installed backend of that kind.
+ * installed backend of that kind. The machine manager registers what they open as services,
+ * in code, so the bundle declares those services for the resolver here.
  */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.tessera.core.chardev.CharDevice",
+        uses = CharDevice.class)
 final class CharDeviceSpecs {
 
     private CharDeviceSpecs() {

@@ -24,8 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -35,10 +37,15 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** Keeps the machines of the platform and registers each as a {@link Machine} service. */
+/**
+ * Keeps the machines of the platform and registers each as a {@link Machine} service, with
+ * the character devices their boards open as {@link CharDevice} services. Those services are
+ * registered in code, so the bundle declares them for the resolver (devices require them).
+ */
 @Component(service = MachineManager.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=io.tessera.core.machine.Machine",
+        uses = Machine.class)
 public final class MachineManagerImpl implements MachineManager {
 
     /** The option every machine has: the accelerator to run its vCPUs with (empty: the best available). */
@@ -54,7 +61,6 @@ public final class MachineManagerImpl implements MachineManager {
     private final List<MachineType> types = new CopyOnWriteArrayList<>();
     private final List<Accelerator> accelerators = new CopyOnWriteArrayList<>();
     private final List<CharDeviceBackend> charDeviceBackends = new CopyOnWriteArrayList<>();
-    private volatile DeviceManager deviceManager;
     private final Map<String, Entry> machines = new ConcurrentHashMap<>();
 
     @Activate
@@ -81,19 +87,6 @@ public final class MachineManagerImpl implements MachineManager {
 
     void removeCharDeviceBackend(CharDeviceBackend backend) {
         charDeviceBackends.remove(backend);
-    }
-
-    /** Optional and dynamic: the device manager needs this service to start. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setDeviceManager(DeviceManager manager) {
-        deviceManager = manager;
-    }
-
-    void unsetDeviceManager(DeviceManager manager) {
-        if (deviceManager == manager) {
-            deviceManager = null;
-        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -192,10 +185,20 @@ public final class MachineManagerImpl implements MachineManager {
         if (devices.isEmpty()) {
             return;
         }
-        DeviceManager manager = deviceManager;
+        // Looked up, not referenced: the device manager itself depends on this component.
+        ServiceReference<DeviceManager> reference = context.getServiceReference(DeviceManager.class);
+        DeviceManager manager = reference == null ? null : context.getService(reference);
         if (manager == null) {
             throw new IllegalStateException("machine '" + machine.name() + "' needs devices but the device manager is not running");
         }
+        try {
+            addDevices(machine, manager, devices);
+        } finally {
+            context.ungetService(reference);
+        }
+    }
+
+    private static void addDevices(DefaultMachine machine, DeviceManager manager, List<DefaultMachine.BuiltInDevice> devices) {
         for (DefaultMachine.BuiltInDevice device : devices) {
             if (manager.type(device.type()).isEmpty()) {
                 throw new IllegalStateException("machine type '" + machine.type() + "' needs device type '" + device.type()

@@ -21,6 +21,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -32,7 +33,8 @@ import org.osgi.service.component.annotations.Reference;
  * the program's entry with a0 = hart id and a1 = the device tree, a CLINT at 0x2000000, and
  * HTIF on the {@code tohost}/{@code fromhost} symbols of the loaded ELF file for console
  * output and the exit status. Only {@code -bios none} is supported: the program runs in
- * M-mode from reset, as the test suites expect.
+ * M-mode from reset, as the test suites expect. The CLINT is made of the ACLINT device
+ * bundle's {@code aclint-mswi} and {@code aclint-mtimer}.
  */
 @Component(service = MachineType.class)
 public final class SpikeMachineType implements MachineType {
@@ -40,6 +42,7 @@ public final class SpikeMachineType implements MachineType {
     static final long RAM_BASE = 0x8000_0000L;
     static final long RESET_VECTOR = 0x1000;
     static final long CLINT_BASE = 0x200_0000L;
+    static final long CLINT_SIZE = 0x1_0000L;
     static final long TIMEBASE_HZ = 10_000_000L;
     private static final int MAX_HARTS = 8;
 
@@ -109,9 +112,10 @@ public final class SpikeMachineType implements MachineType {
             cpus.add(cpu);
             assembly.addCpu(cpu);
         }
-        Clint clint = new Clint(cpus, timebase);
-        assembly.closeOnDestroy(clint::close);
-        assembly.systemBus().map("board", CLINT_BASE, new MmioRegion("clint", Clint.SIZE, clint));
+        // The CLINT is the ACLINT's MSWI and MTIMER devices in the CLINT layout.
+        assembly.addDevice("aclint-mswi", "mswi0", Map.of("base", "0x" + Long.toHexString(CLINT_BASE)));
+        assembly.addDevice("aclint-mtimer", "mtimer0", Map.of("base", "0x" + Long.toHexString(CLINT_BASE + 0x4000),
+                "timebase-frequency", Long.toString(TIMEBASE_HZ)));
 
         byte[] deviceTree = deviceTree(size, (int) harts, cpus.get(0), assembly.options().get("append"));
         long fdtAddress = (RAM_BASE + size - deviceTree.length) & ~0xfffL;
@@ -185,7 +189,7 @@ public final class SpikeMachineType implements MachineType {
         fdt.beginNode("soc").property("#address-cells", 2).property("#size-cells", 2)
                 .property("compatible", "simple-bus").emptyProperty("ranges");
         fdt.beginNode(String.format("clint@%x", CLINT_BASE)).stringList("compatible", "sifive,clint0", "riscv,clint0")
-                .propertyU64("reg", CLINT_BASE, Clint.SIZE).property("interrupts-extended", extended).endNode();
+                .propertyU64("reg", CLINT_BASE, CLINT_SIZE).property("interrupts-extended", extended).endNode();
         fdt.endNode();
         return fdt.endNode().build();
     }

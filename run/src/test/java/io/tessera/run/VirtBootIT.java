@@ -1,0 +1,116 @@
+package io.tessera.run;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * The riscv-virt board with Debian's real guests (run/guests/debian-virt fetches them):
+ * OpenSBI's banner, U-Boot's prompt and commands, and Linux to the busybox shell, through
+ * {@code run/tessera} with QEMU's command line, console on stdio.
+ */
+public class VirtBootIT {
+
+    private static Map<String, String> guest;
+
+    @BeforeClass
+    public static void fetchGuest() throws IOException, InterruptedException {
+        Process fetch = new ProcessBuilder(Path.of("guests/debian-virt").toAbsolutePath().toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String printed = new String(fetch.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("run/guests/debian-virt failed", 0, fetch.waitFor());
+        guest = new HashMap<>();
+        for (String line : printed.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                guest.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        for (String key : List.of("FIRMWARE", "UBOOT", "KERNEL", "INITRD")) {
+            assertTrue("run/guests/debian-virt printed no " + key + ": " + printed, guest.containsKey(key));
+        }
+    }
+
+    private static GuestConsole tessera(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(new File("tessera").getAbsolutePath(), "-machine", "virt", "-nographic"));
+        command.addAll(List.of(args));
+        return GuestConsole.start(command, true);
+    }
+
+    @Test
+    public void openSbiAndUBootBootAndPowerOff() throws Exception {
+        try (GuestConsole console = tessera("-m", "256M", "-smp", "2", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"))) {
+            console.expect("OpenSBI v1.6", 60);
+            assertTrue(console.expect("Platform Name", 10) != null);
+            String banner = console.expect("Boot HART ID", 10);
+            assertTrue(banner, banner.contains(": riscv-virtio,qemu"));
+            assertTrue(banner, banner.matches("(?s).*Platform HART Count\\s+: 2\\b.*"));
+            String isa = console.expect("Boot HART ISA Extensions", 10) + console.expect("\n", 10);
+            assertTrue(isa, isa.contains("sstc") && isa.contains("zicntr"));
+            console.expect("U-Boot 2025.01", 60);
+            console.expect("Hit any key to stop autoboot", 60);
+            console.type(" ");
+            console.expect("=> ", 30);
+            console.send("version");
+            assertTrue(console.expect("=> ", 30).contains("U-Boot 2025.01"));
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+    }
+
+    private void linuxReachesTheShell(int harts) throws Exception {
+        try (GuestConsole console = tessera("-m", "512M", "-smp", Integer.toString(harts), "-bios", guest.get("FIRMWARE"),
+                "-kernel", guest.get("KERNEL"), "-initrd", guest.get("INITRD"), "-append", "console=ttyS0")) {
+            console.expect("Linux version 6.12", 120);
+            console.expect("TESSERA-SHELL-READY", 600);
+            console.send("echo answer=$((6*7)) harts=$(grep -c ^processor /proc/cpuinfo)");
+            console.expect("answer=42 harts=" + harts, 60);
+            console.send("poweroff -f");
+            assertEquals(0, console.waitFor(60));
+        }
+    }
+
+    @Test
+    public void linuxOnOneHart() throws Exception {
+        linuxReachesTheShell(1);
+    }
+
+    @Test
+    public void linuxOnFourHarts() throws Exception {
+        linuxReachesTheShell(4);
+    }
+
+    @Test
+    public void aMissingFirmwareIsNamed() throws Exception {
+        try (GuestConsole console = tessera("-bios", "/nonexistent/fw.bin")) {
+            assertEquals(1, console.waitFor(60));
+            assertTrue(console.errors(), console.errors().contains("firmware file /nonexistent/fw.bin does not exist"));
+        }
+    }
+
+    @Test
+    public void theGeneratedDeviceTreeIsValidForDtc() throws Exception {
+        Path dtb = Files.createTempFile("virt", ".dtb");
+        try (GuestConsole console = tessera("-smp", "2", "-machine", "dumpdtb=" + dtb, "-bios", guest.get("FIRMWARE"))) {
+            assertEquals(console.errors(), 0, console.waitFor(60));
+        }
+        Process dtc = new ProcessBuilder("dtc", "-I", "dtb", "-O", "dts", dtb.toString()).redirectErrorStream(true).start();
+        String dts = new String(dtc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(dts, 0, dtc.waitFor());
+        for (String expected : List.of("compatible = \"riscv-virtio\"", "serial@10000000", "plic@c000000", "clint@2000000",
+                "virtio_mmio@10008000", "cpu@1", "riscv,ndev = <0x5f>", "compatible = \"syscon-poweroff\"")) {
+            assertTrue(expected + " missing in\n" + dts, dts.contains(expected));
+        }
+    }
+}
