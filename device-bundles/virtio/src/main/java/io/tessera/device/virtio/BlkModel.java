@@ -46,7 +46,10 @@ final class BlkModel extends VirtioModel {
     static final int MAX_DISCARD_SECTORS = 0x3f_ffff;
     static final int MAX_WRITE_ZEROES_SECTORS = 0x3f_ffff;
     static final int WRITE_ZEROES_FLAG_UNMAP = 1;
-    private static final int CONFIG_SIZE = 0x3c;
+    /** The configuration's length with DISCARD and WRITE_ZEROES (to write_zeroes_may_unmap), as QEMU's. */
+    private static final int CONFIG_SIZE = 0x39;
+    /** Its length without them (to num_queues), as QEMU's. */
+    private static final int CONFIG_SIZE_BASE = 0x24;
     private static final int CHUNK = 128 * 1024;
 
     private final BlockNode node;
@@ -98,7 +101,7 @@ final class BlkModel extends VirtioModel {
         c.putInt(0x30, MAX_WRITE_ZEROES_SECTORS);
         c.putInt(0x34, 1); // max_write_zeroes_seg
         c.put(0x38, (byte) 0); // write_zeroes_may_unmap
-        return c.array();
+        return readOnly ? java.util.Arrays.copyOf(c.array(), CONFIG_SIZE_BASE) : c.array();
     }
 
     /** @return the capacity in 512-byte sectors */

@@ -41,7 +41,8 @@ import java.util.function.Consumer;
  *   0x0a0 QueueDeviceLow/High rw (0x0a4)
  *   0x0ac SHMSel, 0x0b0 SHMLen, 0x0b8 SHMBase: no shared memory regions (lengths read as -1)
  *   0x0fc ConfigGeneration   r
- *   0x100 Config             rw  the model's configuration space, 1/2/4/8-byte accesses
+ *   0x100 Config             rw  the model's configuration space, 1/2/4/8-byte accesses; reads
+ *                                past its end give all ones (as QEMU), writes there are ignored
  * </pre>
  * Transport features offered: {@code VIRTIO_F_VERSION_1}, {@code VIRTIO_RING_F_INDIRECT_DESC},
  * {@code VIRTIO_RING_F_EVENT_IDX}. The interrupt line is a level: high while InterruptStatus
@@ -108,6 +109,8 @@ final class VirtioMmio implements MmioHandler {
 
     static final int INT_USED_BUFFER = 1;
     static final int INT_CONFIG = 2;
+    /** What a configuration change sets in InterruptStatus: both bits, as QEMU's virtio_notify_config does. */
+    private static final int CONFIG_NOTIFICATION = INT_USED_BUFFER | INT_CONFIG;
 
     static final int F_INDIRECT_DESC = 28;
     static final int F_EVENT_IDX = 29;
@@ -246,7 +249,7 @@ final class VirtioMmio implements MmioHandler {
     void configChanged() {
         configGeneration++;
         if ((status & STATUS_DRIVER_OK) != 0) {
-            interruptStatus |= INT_CONFIG;
+            interruptStatus |= CONFIG_NOTIFICATION;
             updateIrq();
         }
     }
@@ -261,7 +264,7 @@ final class VirtioMmio implements MmioHandler {
             broken = true;
             status |= STATUS_NEEDS_RESET;
             if ((status & STATUS_DRIVER_OK) != 0) {
-                interruptStatus |= INT_CONFIG;
+                interruptStatus |= CONFIG_NOTIFICATION;
                 updateIrq();
             }
         }
@@ -607,7 +610,7 @@ final class VirtioMmio implements MmioHandler {
         byte[] config = model.config();
         if (offset < 0 || offset + size > config.length) {
             log.guestError(size + "-byte read of configuration at 0x" + Integer.toHexString(offset) + ", past its " + config.length + " bytes");
-            return 0;
+            return -1L; // all ones, as QEMU answers
         }
         long value = 0;
         for (int i = size - 1; i >= 0; i--) {

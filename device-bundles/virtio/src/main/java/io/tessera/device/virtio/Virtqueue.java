@@ -221,6 +221,10 @@ final class Virtqueue {
         VarHandle.acquireFence();
         int head = read16(driverAddress + 4 + 2L * (lastAvail % size));
         lastAvail = (lastAvail + 1) & 0xffff;
+        if (eventIdx) {
+            // As QEMU's virtqueue_pop: the driver may notify again as soon as it adds past this one.
+            memory.write(deviceAddress + 4 + 8L * size, 2, lastAvail);
+        }
         return walk(head);
     }
 

@@ -343,6 +343,8 @@ class VirtioBlkTest {
         assertEquals(BlkModel.S_IOERR, guest.bytes(status, 1)[0]);
         assertEquals(pattern(0), Files.readAllBytes(image)[0]);
         assertEquals(0, guest.reg(VirtioMmio.STATUS) & VirtioMmio.STATUS_NEEDS_RESET);
+        assertEquals(1, guest.device.read(0x122, 2), "num_queues, the end of the configuration without discard");
+        assertEquals(0xffff_ffffL, guest.device.read(0x124, 4));
 
         // Reads still work.
         long in = guest.alloc(512, 16);
@@ -484,7 +486,9 @@ class VirtioBlkTest {
         assertEquals(0, guest.device.read(VirtioMmio.MAGIC_VALUE, 1));
         assertEquals(0, guest.device.read(VirtioMmio.MAGIC_VALUE + 2, 4));
         assertEquals(0, guest.device.read(0x0f0, 4));
-        assertEquals(0, guest.device.read(0x1f0, 4), "past the configuration space");
+        assertEquals(0xffff_ffffL, guest.device.read(0x1f0, 4), "past the configuration space, as QEMU");
+        assertEquals(0xffff_ffffL, guest.device.read(0x138, 4), "crossing its end, as QEMU");
+        assertEquals(0, guest.device.read(0x138, 1));
         guest.device.write(VirtioMmio.MAGIC_VALUE, 4, 1);
         guest.device.write(VirtioMmio.STATUS, 2, 1);
         guest.device.write(0x100, 4, 1);
