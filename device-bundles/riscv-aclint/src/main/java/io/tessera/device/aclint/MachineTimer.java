@@ -69,10 +69,12 @@ final class MachineTimer implements MmioHandler {
     private synchronized void update(int hart) {
         boolean due = Long.compareUnsigned(mtime(), compare[hart]) >= 0;
         harts.get(hart).setInterruptPending(RiscvCpu.MACHINE_TIMER_INTERRUPT, due);
-        if (due) {
+        long ticks = compare[hart] - adjustment;
+        if (due || ticks < 0) {
+            // Negative here means beyond 2^63 ticks (an MTIMECMP of all ones, "never"): no timer.
             timers[hart].cancel();
         } else {
-            timers[hart].armAt(timebase.nanosAt(compare[hart] - adjustment));
+            timers[hart].armAt(timebase.nanosAt(ticks));
         }
     }
 

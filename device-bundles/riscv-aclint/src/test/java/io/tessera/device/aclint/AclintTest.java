@@ -50,6 +50,14 @@ class AclintTest {
     }
 
     @Test
+    void anMtimecmpOfAllOnesArmsNoTimer() {
+        timer.write(0, 8, -1L);
+        clock.advanceTo(1);
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+        assertEquals(0, clock.armedTimers(), "a compare value that is never reached must not arm a timer");
+    }
+
+    @Test
     void halfWritesOfMtimecmpCombine() {
         timer.write(8 + 4, 4, 0);
         timer.write(8, 4, 0x1234);

@@ -61,6 +61,10 @@ final class FakeHarts {
             return timer;
         }
 
+        int armedTimers() {
+            return (int) timers.stream().filter(ManualTimer::isArmed).count();
+        }
+
         void advanceTo(long nanos) {
             synchronized (this) {
                 now = nanos;

@@ -12,7 +12,7 @@ import io.tessera.isa.riscv.fp.FpFlags;
  */
 public final class Interpreter {
 
-    private static final int CACHE_BITS = 16;
+    private static final int CACHE_BITS = 18;
     private static final int CACHE_MASK = (1 << CACHE_BITS) - 1;
 
     private final Insn[] cache = new Insn[1 << CACHE_BITS];
