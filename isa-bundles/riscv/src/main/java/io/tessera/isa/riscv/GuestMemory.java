@@ -28,6 +28,13 @@ public interface GuestMemory {
     }
 
     /**
+     * FENCE.I: instructions stored before it must be the ones fetched after it. Memories that
+     * track code by {@link #codeGeneration()} without watching every store change it here.
+     */
+    default void instructionFence() {
+    }
+
+    /**
      * Stores {@code value} if the naturally aligned 4- or 8-byte location holds {@code expected}
      * (compared in its low {@code size} bytes), atomically with respect to other harts on the
      * same memory. The default suits a memory that only one hart uses.

@@ -160,8 +160,13 @@ public final class Interpreter {
             case SLLW -> result = sext32((int) a << (b & 31));
             case SRLW -> result = sext32((int) a >>> (b & 31));
             case SRAW -> result = sext32((int) a >> (b & 31));
-            case FENCE, FENCE_I -> {
+            case FENCE -> {
                 // One hart in program order; the translator maps these to VarHandle fences.
+                hart.pc = next;
+                return;
+            }
+            case FENCE_I -> {
+                memory.instructionFence();
                 hart.pc = next;
                 return;
             }

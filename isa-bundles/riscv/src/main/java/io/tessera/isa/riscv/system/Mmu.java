@@ -61,8 +61,28 @@ final class Mmu implements GuestMemory {
         flush();
     }
 
+    /**
+     * Counts the events after which a decoded instruction may no longer be the one at its
+     * address (in steps of 4; the low two bits of {@link #codeGeneration()} are the privilege).
+     * The architecture lets fetches see stale instructions until FENCE.I, and stale
+     * translations until SFENCE.VMA, so those, satp and PMP writes (which all flush) are the
+     * only events: stores need no watching.
+     */
+    private long codeEpoch;
+
+    @Override
+    public long codeGeneration() {
+        return codeEpoch | hart.core.privilege;
+    }
+
+    @Override
+    public void instructionFence() {
+        codeEpoch += 4;
+    }
+
     /** Forgets every cached translation. */
     void flush() {
+        codeEpoch += 4;
         for (long[] t : tags) {
             java.util.Arrays.fill(t, -1);
         }
