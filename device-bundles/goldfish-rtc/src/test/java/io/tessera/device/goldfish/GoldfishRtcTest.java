@@ -10,9 +10,10 @@ import io.tessera.core.device.InvalidStateException;
 import io.tessera.core.memory.BusErrorException;
 import io.tessera.core.memory.MmioRegion;
 import io.tessera.core.runtime.clock.HostVirtualClock;
-import io.tessera.device.goldfish.Fakes.ManualClock;
-import io.tessera.device.goldfish.Fakes.RecordingController;
-import io.tessera.device.goldfish.Fakes.TestMachine;
+import io.tessera.device.testing.Configs;
+import io.tessera.device.testing.ManualClock;
+import io.tessera.device.testing.RecordingInterruptController;
+import io.tessera.device.testing.TestMachine;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +30,7 @@ class GoldfishRtcTest {
 
     private ManualClock clock;
     private TestMachine machine;
-    private RecordingController plic;
+    private RecordingInterruptController plic;
     private GoldfishRtc rtc;
     private long hostBefore;
     private long hostAfter;
@@ -39,14 +40,14 @@ class GoldfishRtcTest {
         clock = new ManualClock();
         clock.advance(777 * SECOND); // the machine has run a while: virtual time is not wall time
         machine = new TestMachine(clock);
-        plic = new RecordingController(64);
+        plic = new RecordingInterruptController(64);
         hostBefore = hostNanos();
         rtc = create(machine, plic);
         hostAfter = hostNanos();
     }
 
-    private static GoldfishRtc create(TestMachine machine, RecordingController plic) {
-        return new GoldfishRtc(Fakes.config(GoldfishRtc.Config.class, Map.of()), Fakes.properties("rtc0"), machine.machine(), plic);
+    private static GoldfishRtc create(TestMachine machine, RecordingInterruptController plic) {
+        return new GoldfishRtc(Configs.config(GoldfishRtc.Config.class, Map.of()), Configs.properties("rtc0"), machine.machine(), plic);
     }
 
     private static long hostNanos() {
@@ -209,7 +210,7 @@ class GoldfishRtcTest {
     void alarmFiresOnTheRealClock() throws Exception {
         try (HostVirtualClock real = new HostVirtualClock("rtc-test", true)) {
             TestMachine realMachine = new TestMachine(real);
-            RecordingController realPlic = new RecordingController(64);
+            RecordingInterruptController realPlic = new RecordingInterruptController(64);
             create(realMachine, realPlic);
             realMachine.memory.write(BASE + GoldfishRtc.IRQ_ENABLED, 4, 1);
             long low = realMachine.memory.read(BASE + GoldfishRtc.TIME_LOW, 4);
@@ -288,7 +289,7 @@ class GoldfishRtcTest {
         ManualClock otherClock = new ManualClock();
         otherClock.advance(42 * SECOND);
         TestMachine other = new TestMachine(otherClock);
-        RecordingController otherPlic = new RecordingController(64);
+        RecordingInterruptController otherPlic = new RecordingInterruptController(64);
         GoldfishRtc copy = create(other, otherPlic);
         copy.restoreState(saved);
         assertEquals(saved, copy.saveState());
@@ -305,7 +306,7 @@ class GoldfishRtcTest {
         wr(GoldfishRtc.IRQ_ENABLED, 1);
         setAlarm(time());
         DeviceState saved = rtc.saveState();
-        RecordingController otherPlic = new RecordingController(64);
+        RecordingInterruptController otherPlic = new RecordingInterruptController(64);
         GoldfishRtc copy = create(new TestMachine(new ManualClock()), otherPlic);
         copy.restoreState(saved);
         assertTrue(otherPlic.line(IRQ).level());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.device.testing.ManualClock;
 import io.tessera.isa.riscv.platform.RiscvCpu;
 import io.tessera.isa.riscv.platform.Timebase;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class AclintTest {
 
     private final FakeHarts harts = new FakeHarts(2);
-    private final FakeHarts.ManualClock clock = new FakeHarts.ManualClock();
+    private final ManualClock clock = new ManualClock();
     private final MachineTimer timer = new MachineTimer(harts.harts, new Timebase(clock, 10_000_000), MtimerDevice.MTIME);
 
     @Test

@@ -11,9 +11,10 @@ import io.tessera.core.device.InvalidStateException;
 import io.tessera.core.memory.BusErrorException;
 import io.tessera.core.memory.MmioRegion;
 import io.tessera.core.runtime.chardev.RingBufferCharDevice;
-import io.tessera.device.serial.Fakes.ManualClock;
-import io.tessera.device.serial.Fakes.RecordingController;
-import io.tessera.device.serial.Fakes.TestMachine;
+import io.tessera.device.testing.Configs;
+import io.tessera.device.testing.ManualClock;
+import io.tessera.device.testing.RecordingInterruptController;
+import io.tessera.device.testing.TestMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ class Ns16550aTest {
 
     private ManualClock clock;
     private TestMachine machine;
-    private RecordingController plic;
+    private RecordingInterruptController plic;
     private RingBufferCharDevice console;
     private Ns16550a uart;
 
@@ -37,14 +38,14 @@ class Ns16550aTest {
     void realize() {
         clock = new ManualClock();
         machine = new TestMachine(clock);
-        plic = new RecordingController(64);
+        plic = new RecordingInterruptController(64);
         console = new RingBufferCharDevice("serial0", 1 << 20);
         uart = create(machine, plic, console, Map.of());
     }
 
-    private static Ns16550a create(TestMachine machine, RecordingController plic, RingBufferCharDevice console,
+    private static Ns16550a create(TestMachine machine, RecordingInterruptController plic, RingBufferCharDevice console,
             Map<String, Object> overrides) {
-        return new Ns16550a(Fakes.config(Ns16550a.Config.class, overrides), Fakes.properties("uart0"), machine.machine(),
+        return new Ns16550a(Configs.config(Ns16550a.Config.class, overrides), Configs.properties("uart0"), machine.machine(),
                 plic, console);
     }
 
@@ -478,7 +479,7 @@ class Ns16550aTest {
         ManualClock otherClock = new ManualClock();
         otherClock.advance(123_456_789);
         TestMachine other = new TestMachine(otherClock);
-        RecordingController otherPlic = new RecordingController(64);
+        RecordingInterruptController otherPlic = new RecordingInterruptController(64);
         RingBufferCharDevice otherConsole = new RingBufferCharDevice("serial0", 64);
         Ns16550a copy = create(other, otherPlic, otherConsole, Map.of());
         copy.restoreState(saved);

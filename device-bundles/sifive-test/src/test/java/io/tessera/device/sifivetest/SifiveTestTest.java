@@ -8,9 +8,11 @@ import io.tessera.core.device.DeviceState;
 import io.tessera.core.device.InvalidStateException;
 import io.tessera.core.memory.BusErrorException;
 import io.tessera.core.memory.MmioRegion;
-import io.tessera.device.sifivetest.Fakes.TestMachine;
+import io.tessera.device.testing.Configs;
+import io.tessera.device.testing.TestMachine;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,16 +23,18 @@ class SifiveTestTest {
 
     private TestMachine machine;
     private SifiveTest finisher;
+    /** For each exit or shutdown: whether the ending thread held the finisher's monitor. */
+    private final List<Boolean> endedHoldingFinisher = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void realize() {
-        machine = new TestMachine(null);
+        machine = new TestMachine();
         finisher = create(machine);
-        machine.watched = finisher;
+        machine.whenEnded(() -> endedHoldingFinisher.add(Thread.holdsLock(finisher)));
     }
 
     private static SifiveTest create(TestMachine machine) {
-        return new SifiveTest(Fakes.config(SifiveTest.Config.class, Map.of()), Fakes.properties("test0"), machine.machine());
+        return new SifiveTest(Configs.config(SifiveTest.Config.class, Map.of()), Configs.properties("test0"), machine.machine());
     }
 
     @Test
@@ -92,7 +96,7 @@ class SifiveTestTest {
         machine.memory.write(BASE, 4, 0x0001_3333);
         machine.memory.write(BASE, 4, 0x5555);
         machine.memory.write(BASE, 4, 0x7777);
-        assertEquals(List.of(false, false, false), machine.endedHoldingWatched);
+        assertEquals(List.of(false, false, false), endedHoldingFinisher);
     }
 
     @Test
@@ -134,7 +138,7 @@ class SifiveTestTest {
         assertEquals("sifive-test", saved.schema());
         assertEquals(1, saved.version());
         assertEquals(2L, saved.getLong("ignoredWrites"));
-        SifiveTest copy = create(new TestMachine(null));
+        SifiveTest copy = create(new TestMachine());
         copy.restoreState(saved);
         assertEquals(saved, copy.saveState());
         assertEquals(2, copy.ignoredWrites());

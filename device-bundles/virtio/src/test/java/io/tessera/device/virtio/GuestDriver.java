@@ -2,10 +2,10 @@ package io.tessera.device.virtio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.tessera.core.irq.IrqLine;
 import io.tessera.core.memory.AddressSpace;
 import io.tessera.core.memory.ContainerRegion;
 import io.tessera.core.memory.RamRegion;
+import io.tessera.device.testing.RecordingIrqLine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,25 +18,6 @@ final class GuestDriver implements AutoCloseable {
     static final long RAM_BASE = 0x8000_0000L;
     static final int RAM_SIZE = 4 << 20;
 
-    /** An interrupt line that records its level and how often it rose. */
-    static final class RecordingIrq implements IrqLine {
-        volatile boolean level;
-        int raised;
-
-        @Override
-        public synchronized void set(boolean value) {
-            if (value && !level) {
-                raised++;
-            }
-            level = value;
-        }
-
-        @Override
-        public boolean level() {
-            return level;
-        }
-    }
-
     /** A buffer of a request: where, how long, and whether the device writes it. */
     record Buf(long address, int length, boolean write) {
     }
@@ -48,7 +29,7 @@ final class GuestDriver implements AutoCloseable {
     final ContainerRegion root = new ContainerRegion("system", Long.MAX_VALUE);
     final RamRegion ram = RamRegion.ram("ram", RAM_SIZE);
     final AddressSpace memory;
-    final RecordingIrq irq = new RecordingIrq();
+    final RecordingIrqLine irq = new RecordingIrqLine();
     VirtioMmio device;
     private long next = RAM_BASE + 0x1000;
 

@@ -182,7 +182,7 @@ class VirtioBlkTest {
         q.setUsedEvent(0);
         q.submit(flushRequest());
         assertEquals(1, q.usedIdx());
-        assertEquals(1, guest.irq.raised);
+        assertEquals(1, guest.irq.raises());
         assertEquals(1, q.availEvent(), "avail_event: notify me after avail index 1");
         guest.ackInterrupt();
 
@@ -190,11 +190,11 @@ class VirtioBlkTest {
         q.setUsedEvent(2);
         q.submit(flushRequest());
         assertEquals(2, q.usedIdx());
-        assertEquals(1, guest.irq.raised, "suppressed: used_event 2 not reached");
+        assertEquals(1, guest.irq.raises(), "suppressed: used_event 2 not reached");
         assertFalse(guest.irq.level());
         q.submit(flushRequest());
         assertEquals(3, q.usedIdx());
-        assertEquals(2, guest.irq.raised);
+        assertEquals(2, guest.irq.raises());
         assertEquals(3, q.availEvent());
         guest.ackInterrupt();
 
@@ -204,7 +204,7 @@ class VirtioBlkTest {
         q.publish(q.chain(flushRequest()));
         q.kick();
         assertEquals(5, q.usedIdx());
-        assertEquals(3, guest.irq.raised);
+        assertEquals(3, guest.irq.raises());
     }
 
     @Test
@@ -214,10 +214,10 @@ class VirtioBlkTest {
         q.setAvailFlags(Virtqueue.AVAIL_F_NO_INTERRUPT);
         q.submit(flushRequest());
         assertEquals(1, q.usedIdx());
-        assertEquals(0, guest.irq.raised);
+        assertEquals(0, guest.irq.raises());
         q.setAvailFlags(0);
         q.submit(flushRequest());
-        assertEquals(1, guest.irq.raised);
+        assertEquals(1, guest.irq.raises());
     }
 
     @Test
