@@ -87,6 +87,20 @@ class PlicTest {
     }
 
     @Test
+    void aCompletionEndsTheClaimEvenFromAContextThatNoLongerEnablesTheSource() {
+        plic.write(priority(10), 4, 1);
+        plic.write(enable(1, 0), 4, 1 << 10);
+        plic.line(10).raise();
+        assertEquals(10, plic.read(claim(1), 4));
+        // The interrupt moves to context 0 while claimed, as Linux moves it between harts.
+        plic.write(enable(1, 0), 4, 0);
+        plic.write(enable(0, 0), 4, 1 << 10);
+        plic.write(claim(1), 4, 10);
+        assertTrue(outputs[0], "the completion released the source");
+        assertEquals(10, plic.read(claim(0), 4));
+    }
+
+    @Test
     void sourceZeroAndReadOnlyBitsCannotBeSet() {
         plic.write(enable(0, 0), 4, 0xffff_ffffL);
         assertEquals(0xffff_fffeL, plic.read(enable(0, 0), 4));
