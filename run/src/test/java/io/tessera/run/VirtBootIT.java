@@ -91,6 +91,41 @@ public class VirtBootIT {
         linuxReachesTheShell(4);
     }
 
+    /** An ext4 image made on the host, attached as QEMU attaches it: the guest reads it, writes it, and the host finds the write. */
+    @Test
+    public void linuxMountsAVirtioDiskAndWhatItWritesIsInTheImage() throws Exception {
+        Path dir = Files.createTempDirectory("virt-disk");
+        Path content = Files.createDirectory(dir.resolve("content"));
+        Files.writeString(content.resolve("host.txt"), "written on the host\n");
+        Path image = dir.resolve("disk.img");
+        run("truncate", "-s", "64M", image.toString());
+        run("mke2fs", "-q", "-t", "ext4", "-d", content.toString(), image.toString());
+        try (GuestConsole console = tessera("-m", "512M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("KERNEL"),
+                "-initrd", guest.get("INITRD"), "-append", "console=ttyS0",
+                "-drive", "file=" + image + ",format=raw,if=none,id=d0", "-device", "virtio-blk-device,drive=d0",
+                "-device", "virtio-rng-device")) {
+            console.expect("TESSERA-SHELL-READY", 600);
+            console.send("mount /dev/vda /mnt && cat /mnt/host.txt && echo written-by-the-guest > /mnt/guest.txt && umount /mnt"
+                    + " && echo DISK-$((40+2))");
+            console.expect("written on the host", 120);
+            console.expect("DISK-42", 120);
+            console.send("head -c 16 /dev/hwrng | wc -c | sed s/^/RNG-/");
+            console.expect("RNG-16", 60);
+            console.send("poweroff -f");
+            assertEquals(0, console.waitFor(60));
+        }
+        assertEquals("written-by-the-guest\n", run("debugfs", "-R", "cat /guest.txt", image.toString()));
+        run("e2fsck", "-fn", image.toString());
+    }
+
+    /** @return the command's standard output; it must succeed */
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(String.join(" ", command) + ": " + out, 0, process.waitFor());
+        return out;
+    }
+
     @Test
     public void aMissingFirmwareIsNamed() throws Exception {
         try (GuestConsole console = tessera("-bios", "/nonexistent/fw.bin")) {
