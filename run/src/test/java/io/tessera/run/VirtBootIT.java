@@ -64,6 +64,15 @@ public class VirtBootIT {
             console.expect("=> ", 30);
             console.send("version");
             assertTrue(console.expect("=> ", 30).contains("U-Boot 2025.01"));
+            // Ctrl-a c: the monitor, then back to the console.
+            console.type("\u0001c");
+            console.expect("(tessera) ", 30);
+            console.send("machine describe vm");
+            String described = console.expect("(tessera) ", 30);
+            assertTrue(described, described.contains("type:    virt") && described.contains("uart0 (ns16550a, active)"));
+            console.type("\u0001c");
+            console.send("echo back in u-boot");
+            console.expect("back in u-boot", 30);
             console.send("poweroff");
             assertEquals(0, console.waitFor(30));
         }
@@ -111,7 +120,9 @@ public class VirtBootIT {
             console.expect("DISK-42", 120);
             console.send("head -c 16 /dev/hwrng | wc -c | sed s/^/RNG-/");
             console.expect("RNG-16", 60);
-            console.send("poweroff -f");
+            // Ctrl-a x: QEMU's way out, whatever the guest is doing.
+            console.type("\u0001x");
+            console.expect("tessera: terminated", 30);
             assertEquals(0, console.waitFor(60));
         }
         assertEquals("written-by-the-guest\n", run("debugfs", "-R", "cat /guest.txt", image.toString()));

@@ -1,4 +1,4 @@
-package io.tessera.core.runtime.chardev;
+package io.tessera.monitor.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,40 +1,62 @@
-package io.tessera.core.runtime.chardev;
+package io.tessera.monitor.cli;
 
 import io.tessera.core.chardev.ByteReceiver;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.chardev.CharDeviceBackend;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
- * {@code stdio}: the process's standard input and output, as QEMU's {@code -serial stdio}
- * with {@code -nographic}. One stdio device can be open at a time: the terminal has one user.
+ * {@code stdio}: the terminal, as QEMU's {@code -serial mon:stdio} with {@code -nographic}.
+ * One stdio device can be open at a time: the terminal has one user.
  *
  * <p>Input passes through QEMU's escape keys (Ctrl-a, then a letter): {@code Ctrl-a x} ends
- * the emulator, {@code Ctrl-a h} lists the keys, {@code Ctrl-a Ctrl-a} sends a Ctrl-a to the
- * guest. Output is written and flushed at once; when standard output blocks (a paused
- * terminal) the writing vCPU waits, as a terminal without flow control would make QEMU wait.
+ * the emulator, {@code Ctrl-a c} switches between the guest's console and the Tessera monitor
+ * (the Gogo commands: {@code machine describe vm}, {@code device list vm}, ...), {@code Ctrl-a h}
+ * lists the keys, {@code Ctrl-a Ctrl-a} sends a Ctrl-a to the guest. While the monitor has the
+ * terminal, guest output is held (up to 1 MiB, the oldest dropped beyond) and shown on return.
+ * Output is written and flushed at once; when the terminal blocks, the writing vCPU waits,
+ * as a terminal without flow control would make QEMU wait.
  */
 @Component(service = CharDeviceBackend.class)
 public final class StdioCharDeviceBackend implements CharDeviceBackend {
 
     private static final System.Logger LOG = System.getLogger(StdioCharDeviceBackend.class.getName());
     static final int ESCAPE = 0x01;
+    private static final int HELD_LIMIT = 1 << 20;
 
     private final Object lock = new Object();
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
+    private volatile CommandProcessor processor;
     private StdioDevice open;
     private Thread reader;
+    private MonitorLine monitor;
+    private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void setProcessor(CommandProcessor processor) {
+        this.processor = processor;
+    }
+
+    void unsetProcessor(CommandProcessor processor) {
+        if (this.processor == processor) {
+            this.processor = null;
+        }
+    }
 
     @Override
     public String kind() {
@@ -43,10 +65,12 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
 
     @Override
     public CharDevice open(String id, Map<String, String> options) {
-        Options.refuseAll("stdio", options);
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("character device kind 'stdio' has no options; given: " + options.keySet());
+        }
         synchronized (lock) {
             if (open != null) {
-                throw new IllegalArgumentException("standard input and output are taken by character device '" + open.id
+                throw new IllegalArgumentException("the terminal is taken by character device '" + open.id
                         + "'; only one stdio device can be open");
             }
             open = new StdioDevice(id);
@@ -72,20 +96,23 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
         EscapeFilter filter = new EscapeFilter();
         byte[] buffer = new byte[4096];
         try {
-            while (true) {
-                int n = in.read(buffer);
-                if (n < 0) {
-                    return;
+            for (int n; (n = in.read(buffer)) >= 0;) {
+                int kept = filter.filter(buffer, n, this::command);
+                if (kept == 0) {
+                    continue;
                 }
+                MonitorLine console;
                 StdioDevice device;
                 synchronized (lock) {
+                    console = monitor;
                     device = open;
                 }
-                if (device != null) {
-                    int kept = filter.filter(buffer, n, this::command);
-                    if (kept > 0) {
-                        device.deliver(buffer, kept);
+                if (console != null) {
+                    for (int i = 0; i < kept; i++) {
+                        console.key(buffer[i] & 0xff);
                     }
+                } else if (device != null) {
+                    device.deliver(buffer, kept);
                 }
             }
         } catch (IOException e) {
@@ -96,24 +123,56 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
     private void command(int key) {
         switch (key) {
             case 'x' -> {
-                write("\r\ntessera: terminated\r\n");
+                terminal("\r\ntessera: terminated\r\n");
                 System.exit(0);
             }
-            case 'h', '?' -> write("\r\nC-a h    print this help\r\nC-a x    exit the emulator\r\nC-a C-a  send C-a\r\n");
+            case 'c' -> toggleMonitor();
+            case 'h', '?' -> terminal("\r\nC-a h    print this help\r\nC-a x    exit the emulator\r\n"
+                    + "C-a c    switch between the console and the monitor\r\nC-a C-a  send C-a\r\n");
             default -> {
                 // An unknown escape is dropped, as QEMU does.
             }
         }
     }
 
-    private void write(String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private void toggleMonitor() {
+        byte[] pending = null;
+        synchronized (lock) {
+            if (monitor == null) {
+                CommandProcessor gogo = processor;
+                if (gogo == null) {
+                    terminal("\r\ntessera: no monitor is installed (the Gogo runtime is missing)\r\n");
+                    return;
+                }
+                monitor = new MonitorLine(gogo, this::terminal);
+                terminal("\r\nTessera monitor: Gogo commands ('help', 'machine describe vm'); C-a c returns to the console\r\n");
+                monitor.prompt();
+            } else {
+                monitor.close();
+                monitor = null;
+                terminal("\r\n");
+                pending = held.toByteArray();
+                held.reset();
+            }
+        }
+        if (pending != null && pending.length > 0) {
+            writeOut(pending, 0, pending.length);
+        }
+    }
+
+    /** Writes text of the emulator's own to the terminal, with line ends a raw terminal needs. */
+    private void terminal(String text) {
+        byte[] bytes = text.replace("\r\n", "\n").replace("\n", "\r\n").getBytes(StandardCharsets.UTF_8);
+        writeOut(bytes, 0, bytes.length);
+    }
+
+    private void writeOut(byte[] data, int offset, int length) {
         synchronized (out) {
             try {
-                out.write(bytes);
+                out.write(data, offset, length);
                 out.flush();
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                LOG.log(System.Logger.Level.WARNING, "writing standard output failed; output dropped: " + e.getMessage());
             }
         }
     }
@@ -168,15 +227,18 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
                 if (open != this) {
                     return;
                 }
-            }
-            synchronized (out) {
-                try {
-                    out.write(data, offset, length);
-                    out.flush();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, "writing standard output failed; output dropped: " + e.getMessage());
+                if (monitor != null) {
+                    if (held.size() + length > HELD_LIMIT) {
+                        byte[] kept = held.toByteArray();
+                        held.reset();
+                        int keep = Math.max(0, HELD_LIMIT - length);
+                        held.write(kept, kept.length - Math.min(keep, kept.length), Math.min(keep, kept.length));
+                    }
+                    held.write(data, offset, Math.min(length, HELD_LIMIT));
+                    return;
                 }
             }
+            writeOut(data, offset, length);
         }
 
         void deliver(byte[] data, int length) {
