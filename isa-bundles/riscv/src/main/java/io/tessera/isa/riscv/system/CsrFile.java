@@ -225,6 +225,7 @@ final class CsrFile {
             value = (value & ~MSTATUS_MPP) | (hart.core.mstatus & MSTATUS_MPP);
         }
         hart.core.mstatus = value;
+        hart.mmu.contextChanged();
     }
 
     /** Direct and vectored modes only; a write selecting a reserved mode is ignored, as QEMU does. */

@@ -16,11 +16,14 @@ import java.util.Optional;
 /**
  * A hart's view of memory: Sv39, Sv48 and Sv57 translation with hardware-managed A and D
  * bits, PMP, and the physical access to RAM or MMIO behind them. Translations of 4 KiB pages
- * are cached in a TLB per access kind, tagged with what decides them besides the address (the
- * effective privilege, SUM and MXR), so traps and returns need no flush; SFENCE.VMA, satp and
- * PMP writes flush. A page of RAM that one PMP rule covers whole is accessed straight through
- * its memory segment; anything else takes the slow path each time. Misaligned loads and stores
- * are carried out (bytewise when they cross a page), as the ISA allows.
+ * are cached in TLBs, one per access kind and context (the effective privilege, and SUM and
+ * MXR where they matter), so traps, returns and SUM toggles need no flush and a lookup
+ * compares the address alone; the hart tells the MMU when its context changes
+ * ({@link #contextChanged()}). SFENCE.VMA with an address drops that page's translations (all
+ * of them when a superpage may cover it); SFENCE.VMA without one, satp and PMP writes flush.
+ * A page of RAM that one PMP rule covers whole is accessed straight through its memory
+ * segment; anything else takes the slow path each time. Misaligned loads and stores are
+ * carried out (bytewise when they cross a page), as the ISA allows.
  */
 final class Mmu implements GuestMemory {
 
@@ -32,6 +35,8 @@ final class Mmu implements GuestMemory {
     private static final int TLB_MASK = (1 << TLB_BITS) - 1;
     private static final long PPN_MASK = (1L << 44) - 1;
     private static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
+    /** Contexts: privilege (2 bits), SUM (4), MXR (8). */
+    private static final int CONTEXTS = 16, CONTEXT_SUM = 4, CONTEXT_MXR = 8;
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -45,10 +50,44 @@ final class Mmu implements GuestMemory {
     /** What the last LR loaded: SC stores only if the location still holds it. */
     private long reservedValue;
 
-    private final long[][] tags = new long[3][1 << TLB_BITS];
-    private final MemorySegment[][] segments = new MemorySegment[3][1 << TLB_BITS];
-    /** Segment offset of the page for RAM; the physical page address when the segment is null. */
-    private final long[][] pageBases = new long[3][1 << TLB_BITS];
+    /**
+     * The translations of one access kind in one context: the virtual page (-1 for none), and
+     * either the RAM segment and the page's offset in it, or (segment null) the physical page.
+     */
+    private static final class Tlb {
+        final long[] tags = new long[1 << TLB_BITS];
+        final MemorySegment[] segments = new MemorySegment[1 << TLB_BITS];
+        final long[] bases = new long[1 << TLB_BITS];
+
+        Tlb() {
+            clear();
+        }
+
+        void clear() {
+            java.util.Arrays.fill(tags, -1);
+            java.util.Arrays.fill(segments, null);
+        }
+
+        void drop(long page) {
+            int slot = slot(page);
+            if (tags[slot] == page) {
+                tags[slot] = -1;
+                segments[slot] = null;
+            }
+        }
+    }
+
+    /** By access kind and context, made when first used. */
+    private final Tlb[][] tlbs = new Tlb[3][CONTEXTS];
+    /** The TLBs of the hart's current context. */
+    private Tlb fetchTlb, loadTlb, storeTlb;
+    /**
+     * The virtual range that translations from superpages cached since the last flush lie in:
+     * SFENCE.VMA for an address in it flushes all, as the leaf entry may cover other pages.
+     */
+    private long superpageLow = Long.MAX_VALUE, superpageHigh = Long.MIN_VALUE;
+    /** The level of the leaf entry of the last walk (0 for a 4 KiB page). */
+    private int walkLevel;
 
     Mmu(SystemHart hart, Pmp pmp) {
         this.hart = hart;
@@ -83,36 +122,114 @@ final class Mmu implements GuestMemory {
     /** Forgets every cached translation. */
     void flush() {
         codeEpoch += 4;
-        for (long[] t : tags) {
-            java.util.Arrays.fill(t, -1);
+        for (Tlb[] kind : tlbs) {
+            for (Tlb tlb : kind) {
+                if (tlb != null) {
+                    tlb.clear();
+                }
+            }
         }
-        for (MemorySegment[] s : segments) {
-            java.util.Arrays.fill(s, null);
+        superpageLow = Long.MAX_VALUE;
+        superpageHigh = Long.MIN_VALUE;
+        contextChanged();
+    }
+
+    /** SFENCE.VMA for one virtual address: forgets its page's translations. */
+    void flushPage(long address) {
+        if (address >= superpageLow && address < superpageHigh) {
+            flush();
+            return;
         }
+        long page = address & ~PAGE_MASK;
+        codeEpoch += 4;
+        for (Tlb[] kind : tlbs) {
+            for (Tlb tlb : kind) {
+                if (tlb != null) {
+                    tlb.drop(page);
+                }
+            }
+        }
+    }
+
+    /**
+     * Picks the TLBs for the hart's privilege and mstatus (MPRV, MPP, SUM, MXR): the hart calls
+     * this whenever any of them may have changed.
+     */
+    void contextChanged() {
+        long status = hart.core.mstatus;
+        int sum = (status & Csr.MSTATUS_SUM) != 0 ? CONTEXT_SUM : 0;
+        int data = dataPrivilege() | sum;
+        fetchTlb = tlb(FETCH, hart.core.privilege);
+        loadTlb = tlb(LOAD, data | ((status & Csr.MSTATUS_MXR) != 0 ? CONTEXT_MXR : 0));
+        storeTlb = tlb(STORE, data);
+    }
+
+    private Tlb tlb(int access, int context) {
+        Tlb tlb = tlbs[access][context];
+        if (tlb == null) {
+            tlb = new Tlb();
+            tlbs[access][context] = tlb;
+        }
+        return tlb;
+    }
+
+    private Tlb currentTlb(int access) {
+        return access == FETCH ? fetchTlb : access == LOAD ? loadTlb : storeTlb;
     }
 
     // ---- the GuestMemory the interpreter uses
 
+    /** The tag a TLB entry must have for an access: the page, with the low bits of a misaligned address kept so that it misses. */
+    private static long key(long address, int size) {
+        return address & ~(PAGE_MASK & ~(size - 1));
+    }
+
     @Override
     public long load(long address, int size) {
+        Tlb tlb = loadTlb;
+        int slot = slot(address);
+        if (tlb.tags[slot] == key(address, size)) {
+            MemorySegment segment = tlb.segments[slot];
+            if (segment != null) {
+                return read(segment, tlb.bases[slot] + (address & PAGE_MASK), size);
+            }
+        }
+        return loadSlow(address, size);
+    }
+
+    private long loadSlow(long address, int size) {
         if (crossesPage(address, size)) {
             return loadBytewise(address, size);
         }
+        Tlb tlb = loadTlb;
         int slot = slot(address);
-        long tag = tag(address, LOAD);
-        if (tags[LOAD][slot] != tag) {
+        long page = address & ~PAGE_MASK;
+        if (tlb.tags[slot] != page) {
             long physical = translate(address, LOAD, size);
-            if (tags[LOAD][slot] != tag) {
+            if (tlb.tags[slot] != page) {
                 return readPhysical(physical, size, LOAD, address);
             }
         }
-        MemorySegment segment = segments[LOAD][slot];
-        long at = pageBases[LOAD][slot] + (address & PAGE_MASK);
+        MemorySegment segment = tlb.segments[slot];
+        long at = tlb.bases[slot] + (address & PAGE_MASK);
         return segment != null ? read(segment, at, size) : readPhysical(at, size, LOAD, address);
     }
 
     @Override
     public void store(long address, int size, long value) {
+        Tlb tlb = storeTlb;
+        int slot = slot(address);
+        if (tlb.tags[slot] == key(address, size)) {
+            MemorySegment segment = tlb.segments[slot];
+            if (segment != null) {
+                write(segment, tlb.bases[slot] + (address & PAGE_MASK), size, value);
+                return;
+            }
+        }
+        storeSlow(address, size, value);
+    }
+
+    private void storeSlow(long address, int size, long value) {
         if (crossesPage(address, size)) {
             // Translate every byte first, so that a fault leaves memory untouched.
             for (int i = 0; i < size; i++) {
@@ -123,17 +240,18 @@ final class Mmu implements GuestMemory {
             }
             return;
         }
+        Tlb tlb = storeTlb;
         int slot = slot(address);
-        long tag = tag(address, STORE);
-        if (tags[STORE][slot] != tag) {
+        long page = address & ~PAGE_MASK;
+        if (tlb.tags[slot] != page) {
             long physical = translate(address, STORE, size);
-            if (tags[STORE][slot] != tag) {
+            if (tlb.tags[slot] != page) {
                 writePhysical(physical, size, value, address);
                 return;
             }
         }
-        MemorySegment segment = segments[STORE][slot];
-        long at = pageBases[STORE][slot] + (address & PAGE_MASK);
+        MemorySegment segment = tlb.segments[slot];
+        long at = tlb.bases[slot] + (address & PAGE_MASK);
         if (segment != null) {
             write(segment, at, size, value);
         } else {
@@ -143,16 +261,17 @@ final class Mmu implements GuestMemory {
 
     @Override
     public int fetch16(long address) {
+        Tlb tlb = fetchTlb;
         int slot = slot(address);
-        long tag = tag(address, FETCH);
-        if (tags[FETCH][slot] != tag) {
+        long page = address & ~PAGE_MASK;
+        if (tlb.tags[slot] != page) {
             long physical = translate(address, FETCH, 2);
-            if (tags[FETCH][slot] != tag) {
+            if (tlb.tags[slot] != page) {
                 return (int) readPhysical(physical, 2, FETCH, address);
             }
         }
-        MemorySegment segment = segments[FETCH][slot];
-        long at = pageBases[FETCH][slot] + (address & PAGE_MASK);
+        MemorySegment segment = tlb.segments[slot];
+        long at = tlb.bases[slot] + (address & PAGE_MASK);
         return segment != null ? segment.get(SHORT, at) & 0xffff : (int) readPhysical(at, 2, FETCH, address);
     }
 
@@ -199,18 +318,20 @@ final class Mmu implements GuestMemory {
 
     /** The RAM segment behind an aligned store, through the store TLB; null for MMIO or a PMP-split page. */
     private MemorySegment writableRam(long address, int size) {
+        Tlb tlb = storeTlb;
         int slot = slot(address);
-        if (tags[STORE][slot] != tag(address, STORE)) {
+        long page = address & ~PAGE_MASK;
+        if (tlb.tags[slot] != page) {
             translate(address, STORE, size);
-            if (tags[STORE][slot] != tag(address, STORE)) {
+            if (tlb.tags[slot] != page) {
                 return null;
             }
         }
-        return segments[STORE][slot];
+        return tlb.segments[slot];
     }
 
     private long ramOffset(long address) {
-        return pageBases[STORE][slot(address)] + (address & PAGE_MASK);
+        return storeTlb.bases[slot(address)] + (address & PAGE_MASK);
     }
 
     private static boolean crossesPage(long address, int size) {
@@ -227,14 +348,6 @@ final class Mmu implements GuestMemory {
 
     private static int slot(long address) {
         return (int) (address >>> PAGE_SHIFT) & TLB_MASK;
-    }
-
-    /** The TLB tag: the virtual page and what else decides its translation for this access. */
-    private long tag(long address, int access) {
-        int privilege = access == FETCH ? hart.core.privilege : dataPrivilege();
-        long status = hart.core.mstatus;
-        long context = privilege | ((status & Csr.MSTATUS_SUM) != 0 ? 4 : 0) | ((status & Csr.MSTATUS_MXR) != 0 ? 8 : 0);
-        return (address >>> PAGE_SHIFT) << 4 | context;
     }
 
     /** Loads and stores use mstatus.MPP's privilege when M-mode sets MPRV. */
@@ -258,6 +371,7 @@ final class Mmu implements GuestMemory {
     long translate(long address, int access, int size) {
         int privilege = access == FETCH ? hart.core.privilege : dataPrivilege();
         long status = hart.core.mstatus;
+        walkLevel = 0;
         long physical = walk(address, access, privilege, (status & Csr.MSTATUS_SUM) != 0, (status & Csr.MSTATUS_MXR) != 0);
         int kind = pmpKind(access);
         long page = physical & ~PAGE_MASK;
@@ -273,6 +387,12 @@ final class Mmu implements GuestMemory {
 
     private void fill(long address, int access, long page) {
         int slot = slot(address);
+        if (walkLevel > 0) {
+            long span = 1L << (PAGE_SHIFT + 9 * walkLevel);
+            long low = address & -span;
+            superpageLow = Math.min(superpageLow, low);
+            superpageHigh = Math.max(superpageHigh, low + span);
+        }
         Optional<FlatRange> found = bus.lookup(page);
         MemorySegment segment = null;
         long base = page;
@@ -281,9 +401,10 @@ final class Mmu implements GuestMemory {
             segment = ram.segment();
             base = page - found.get().start() + found.get().regionOffset();
         }
-        tags[access][slot] = tag(address, access);
-        segments[access][slot] = segment;
-        pageBases[access][slot] = base;
+        Tlb tlb = currentTlb(access);
+        tlb.tags[slot] = address & ~PAGE_MASK;
+        tlb.segments[slot] = segment;
+        tlb.bases[slot] = base;
     }
 
     private static int pmpKind(int access) {
@@ -332,6 +453,7 @@ final class Mmu implements GuestMemory {
             if (wanted != pte && !updatePageTableEntry(entryAddress, pte, wanted, access, address)) {
                 return RETRY;
             }
+            walkLevel = level;
             long offsetMask = (1L << (PAGE_SHIFT + 9 * level)) - 1;
             return ((ppn << PAGE_SHIFT) & ~offsetMask) | (address & offsetMask);
         }

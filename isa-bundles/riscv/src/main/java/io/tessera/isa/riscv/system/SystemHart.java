@@ -239,6 +239,7 @@ public final class SystemHart implements RiscvCpu {
             core.pc = vector(mtvec, interrupt, cause);
         }
         core.mstatus = status;
+        mmu.contextChanged();
         attention = true;
     }
 
@@ -260,6 +261,7 @@ public final class SystemHart implements RiscvCpu {
         core.mstatus = status;
         core.privilege = previous;
         core.pc = mepc;
+        mmu.contextChanged();
         attention = true;
     }
 
@@ -274,6 +276,7 @@ public final class SystemHart implements RiscvCpu {
         core.mstatus = status;
         core.privilege = previous;
         core.pc = sepc;
+        mmu.contextChanged();
         attention = true;
     }
 
@@ -320,7 +323,11 @@ public final class SystemHart implements RiscvCpu {
                     if (hart.privilege == PRV_U || (hart.privilege == PRV_S && (hart.mstatus & MSTATUS_TVM) != 0)) {
                         throw illegal(insn);
                     }
-                    mmu.flush();
+                    if (insn.rs1() != 0) {
+                        mmu.flushPage(hart.x[insn.rs1()]);
+                    } else {
+                        mmu.flush();
+                    }
                     hart.pc += 4;
                 }
             }
