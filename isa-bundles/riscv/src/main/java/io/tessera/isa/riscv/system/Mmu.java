@@ -24,6 +24,8 @@ import java.util.Optional;
  * A page of RAM that one PMP rule covers whole is accessed straight through its memory
  * segment; anything else takes the slow path each time. Misaligned loads and stores are
  * carried out (bytewise when they cross a page), as the ISA allows.
+ *
+ * <p>The MMU also keeps the hart's {@link CodePage}s, decoded instructions by virtual page.
  */
 final class Mmu implements GuestMemory {
 
@@ -37,6 +39,7 @@ final class Mmu implements GuestMemory {
     private static final long PTE_V = 1, PTE_R = 2, PTE_W = 4, PTE_X = 8, PTE_U = 16, PTE_A = 64, PTE_D = 128;
     /** Contexts: privilege (2 bits), SUM (4), MXR (8). */
     private static final int CONTEXTS = 16, CONTEXT_SUM = 4, CONTEXT_MXR = 8;
+    private static final int CODE_SETS = 256;
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -54,7 +57,7 @@ final class Mmu implements GuestMemory {
      * The translations of one access kind in one context: the virtual page (-1 for none), and
      * either the RAM segment and the page's offset in it, or (segment null) the physical page.
      */
-    private static final class Tlb {
+    static final class Tlb {
         final long[] tags = new long[1 << TLB_BITS];
         final MemorySegment[] segments = new MemorySegment[1 << TLB_BITS];
         final long[] bases = new long[1 << TLB_BITS];
@@ -80,7 +83,7 @@ final class Mmu implements GuestMemory {
     /** By access kind and context, made when first used. */
     private final Tlb[][] tlbs = new Tlb[3][CONTEXTS];
     /** The TLBs of the hart's current context. */
-    private Tlb fetchTlb, loadTlb, storeTlb;
+    Tlb fetchTlb, loadTlb, storeTlb;
     /**
      * The virtual range that translations from superpages cached since the last flush lie in:
      * SFENCE.VMA for an address in it flushes all, as the leaf entry may cover other pages.
@@ -88,6 +91,10 @@ final class Mmu implements GuestMemory {
     private long superpageLow = Long.MAX_VALUE, superpageHigh = Long.MIN_VALUE;
     /** The level of the leaf entry of the last walk (0 for a 4 KiB page). */
     private int walkLevel;
+
+    /** Decoded code: two ways per set, by virtual page; way 0 the more recently used. */
+    private final CodePage[] codeWay0 = new CodePage[CODE_SETS];
+    private final CodePage[] codeWay1 = new CodePage[CODE_SETS];
 
     Mmu(SystemHart hart, Pmp pmp) {
         this.hart = hart;
@@ -101,27 +108,36 @@ final class Mmu implements GuestMemory {
     }
 
     /**
-     * Counts the events after which a decoded instruction may no longer be the one at its
-     * address (in steps of 4; the low two bits of {@link #codeGeneration()} are the privilege).
-     * The architecture lets fetches see stale instructions until FENCE.I, and stale
-     * translations until SFENCE.VMA, so those, satp and PMP writes (which all flush) are the
-     * only events: stores need no watching.
+     * Counts the events after which a code page may no longer hold the instructions at its
+     * address (in steps of 4; the low two bits of a {@link CodePage}'s generation are the
+     * privilege). The architecture lets fetches see stale instructions until FENCE.I, and
+     * stale translations until SFENCE.VMA, so those, satp and PMP writes are the only events:
+     * stores need no watching. SFENCE.VMA for one page drops that page's code pages instead.
      */
     private long codeEpoch;
+    /** {@link #codeEpoch}, also counting SFENCE.VMA for one page: the generation {@link #codeGeneration()} reports. */
+    private long mappingEpoch;
 
     @Override
     public long codeGeneration() {
+        return mappingEpoch | hart.core.privilege;
+    }
+
+    /** The generation a code page valid now has. */
+    long codePageGeneration() {
         return codeEpoch | hart.core.privilege;
     }
 
     @Override
     public void instructionFence() {
         codeEpoch += 4;
+        mappingEpoch += 4;
     }
 
     /** Forgets every cached translation. */
     void flush() {
         codeEpoch += 4;
+        mappingEpoch += 4;
         for (Tlb[] kind : tlbs) {
             for (Tlb tlb : kind) {
                 if (tlb != null) {
@@ -141,13 +157,22 @@ final class Mmu implements GuestMemory {
             return;
         }
         long page = address & ~PAGE_MASK;
-        codeEpoch += 4;
+        mappingEpoch += 4;
         for (Tlb[] kind : tlbs) {
             for (Tlb tlb : kind) {
                 if (tlb != null) {
                     tlb.drop(page);
                 }
             }
+        }
+        int set = codeSet(page);
+        drop(codeWay0[set], page);
+        drop(codeWay1[set], page);
+    }
+
+    private static void drop(CodePage code, long page) {
+        if (code != null && code.vpage == page) {
+            code.generation = -1;
         }
     }
 
@@ -177,10 +202,70 @@ final class Mmu implements GuestMemory {
         return access == FETCH ? fetchTlb : access == LOAD ? loadTlb : storeTlb;
     }
 
+    // ---- code pages
+
+    private static int codeSet(long page) {
+        long n = page >>> PAGE_SHIFT;
+        return (int) (n ^ (n >>> 8) ^ (n >>> 16) ^ (n >>> 24)) & (CODE_SETS - 1);
+    }
+
+    /**
+     * The decoded instructions of the page holding {@code pc} for the current privilege,
+     * checked against memory if anything happened since they were decoded; faults as a fetch
+     * at {@code pc} would.
+     *
+     * @return the page, or null when it is not RAM that PMP lets the hart execute whole (such
+     *         code is fetched an instruction at a time)
+     */
+    CodePage codePage(long pc) {
+        int privilege = hart.core.privilege;
+        long generation = codeEpoch | privilege;
+        long page = pc & ~PAGE_MASK;
+        int set = codeSet(page);
+        CodePage first = codeWay0[set];
+        CodePage second = codeWay1[set];
+        CodePage code = null;
+        if (first != null && first.vpage == page && first.privilege == privilege) {
+            code = first;
+        } else if (second != null && second.vpage == page && second.privilege == privilege) {
+            code = second;
+            codeWay0[set] = second;
+            codeWay1[set] = first;
+        }
+        if (code != null && code.generation == generation) {
+            return code;
+        }
+        // The fetch TLB, filled by a walk if need be, knows whether the page is executable RAM.
+        Tlb tlb = fetchTlb;
+        int slot = slot(page);
+        if (tlb.tags[slot] != page) {
+            translate(pc, FETCH, 2);
+            if (tlb.tags[slot] != page) {
+                return null;
+            }
+        }
+        MemorySegment segment = tlb.segments[slot];
+        if (segment == null) {
+            return null;
+        }
+        long at = tlb.bases[slot];
+        if (code == null) {
+            // Way 1, the less recently used, makes room; way 0 becomes it.
+            code = second != null ? second : new CodePage();
+            codeWay1[set] = first;
+            codeWay0[set] = code;
+            code.load(page, privilege, segment, at);
+        } else if (!code.holds(segment, at)) {
+            code.load(page, privilege, segment, at);
+        }
+        code.generation = generation;
+        return code;
+    }
+
     // ---- the GuestMemory the interpreter uses
 
     /** The tag a TLB entry must have for an access: the page, with the low bits of a misaligned address kept so that it misses. */
-    private static long key(long address, int size) {
+    static long key(long address, int size) {
         return address & ~(PAGE_MASK & ~(size - 1));
     }
 
@@ -346,7 +431,7 @@ final class Mmu implements GuestMemory {
         return value;
     }
 
-    private static int slot(long address) {
+    static int slot(long address) {
         return (int) (address >>> PAGE_SHIFT) & TLB_MASK;
     }
 
@@ -516,7 +601,7 @@ final class Mmu implements GuestMemory {
         }
     }
 
-    private static long read(MemorySegment segment, long at, int size) {
+    static long read(MemorySegment segment, long at, int size) {
         return switch (size) {
             case 1 -> segment.get(ValueLayout.JAVA_BYTE, at) & 0xffL;
             case 2 -> segment.get(SHORT, at) & 0xffffL;
@@ -525,7 +610,7 @@ final class Mmu implements GuestMemory {
         };
     }
 
-    private static void write(MemorySegment segment, long at, int size, long value) {
+    static void write(MemorySegment segment, long at, int size, long value) {
         switch (size) {
             case 1 -> segment.set(ValueLayout.JAVA_BYTE, at, (byte) value);
             case 2 -> segment.set(SHORT, at, (short) value);

@@ -6,6 +6,7 @@ import io.tessera.core.clock.Timer;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.isa.RegisterInfo;
 import io.tessera.core.memory.AddressSpace;
+import io.tessera.isa.riscv.Decoder;
 import io.tessera.isa.riscv.Environment;
 import io.tessera.isa.riscv.GuestFault;
 import io.tessera.isa.riscv.Insn;
@@ -14,6 +15,7 @@ import io.tessera.isa.riscv.RiscvHart;
 import io.tessera.isa.riscv.RiscvIsa;
 import io.tessera.isa.riscv.platform.RiscvCpu;
 import io.tessera.isa.riscv.platform.Timebase;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -35,7 +37,6 @@ public final class SystemHart implements RiscvCpu {
     final Pmp pmp = new Pmp();
     final Mmu mmu;
     private final CsrFile csrs = new CsrFile(this);
-    private final Interpreter interpreter = new Interpreter();
     private final Environment environment = new Privileged();
 
     long medeleg, mideleg, mie;
@@ -110,14 +111,247 @@ public final class SystemHart implements RiscvCpu {
                     }
                 }
             }
-            try {
-                interpreter.step(core, mmu, environment);
-                retired++;
-            } catch (GuestFault fault) {
-                takeTrap(false, fault.cause(), fault.tval());
-            }
+            retired = run(retired, budget);
         }
         return retired;
+    }
+
+    /**
+     * Executes instructions until something needs attention or {@code retired} reaches the
+     * budget; a fault enters its trap handler and ends the run.
+     *
+     * <p>Instructions come from {@link CodePage}s, decoded and packed: {@link #fast} carries out
+     * the common integer operations, loads and stores while the pc stays in one page; this
+     * method moves between pages, decodes, and leaves the other instructions to the
+     * {@link Interpreter}.
+     *
+     * @return the instructions retired, counting from {@code retired}
+     */
+    private long run(long retired, long budget) {
+        RiscvHart core = this.core;
+        Mmu mmu = this.mmu;
+        long pc = core.pc;
+        try {
+            CodePage page = null;
+            do {
+                if (page == null || (pc & -CodePage.SIZE) != page.vpage || page.generation != mmu.codePageGeneration()) {
+                    page = mmu.codePage(pc);
+                    if (page == null) {
+                        slowStep(pc);
+                        pc = core.pc;
+                        core.instret++;
+                        retired++;
+                        continue;
+                    }
+                }
+                long done = fast(page.decoded, page.vpage, pc, budget - retired);
+                pc = fastPc;
+                core.instret += done;
+                retired += done;
+                if (attention || retired >= budget || (pc & -CodePage.SIZE) != page.vpage) {
+                    continue;
+                }
+                // The instruction at pc is not decoded yet, or not one fast() carries out (all
+                // but the integer operations, and loads and stores that miss the TLB's RAM).
+                int index = (int) (pc & (CodePage.SIZE - 1)) >>> 1;
+                long d = page.decoded[index];
+                if (d == 0) {
+                    d = page.decode(index);
+                    if (d == 0) {
+                        slowStep(pc);
+                        pc = core.pc;
+                        core.instret++;
+                        retired++;
+                        page = null;
+                    }
+                    continue;
+                }
+                core.pc = pc;
+                Interpreter.execute(core, mmu, environment, page.insns[index]);
+                pc = core.pc;
+                core.instret++;
+                retired++;
+            } while (!attention && retired < budget);
+            core.pc = pc;
+        } catch (GuestFault fault) {
+            core.pc = pc;
+            takeTrap(false, fault.cause(), fault.tval());
+        }
+        return retired;
+    }
+
+    /** Where {@link #fast} stopped: the pc of the first instruction it did not carry out. */
+    private long fastPc;
+
+    /**
+     * Carries out instructions of one code page, at most {@code limit}, while they are decoded
+     * and are operations it knows, their loads and stores hit RAM in the TLB, and nothing needs
+     * attention. It calls nothing and throws nothing, so that its values stay in registers:
+     * whatever may fault or take long is the caller's.
+     *
+     * @param decoded the page's {@link CodePage#decoded} instructions
+     * @param base the page's virtual address
+     * @return the instructions retired; {@link #fastPc} is where it stopped
+     */
+    private long fast(long[] decoded, long base, long pc, long limit) {
+        long[] x = core.x;
+        Mmu mmu = this.mmu;
+        long left = limit;
+        if (left > 0 && !attention) {
+            loop:
+            while (true) {
+                // Falling off the page's end reads the 0 past it, which stops the loop; the
+                // other ways out of the page, the budget and attention are looked at when
+                // control moves (so straight-line code may overrun the budget a little).
+                long d = decoded[(int) (pc - base) >>> 1];
+                int rd = (int) (d >>> 8) & 31;
+                long a = x[(int) (d >>> 13) & 31];
+                long b = x[(int) (d >>> 18) & 31];
+                long imm = d >> 32;
+                long following = pc + ((d >>> CodePage.LENGTH_SHIFT) & 7);
+                long next = following;
+                switch ((int) d & 0xff) {
+                    case CodePage.GENERIC -> {
+                        break loop;
+                    }
+                    case CodePage.NOP -> {
+                    }
+                    case CodePage.LUI -> x[rd] = imm;
+                    case CodePage.AUIPC -> x[rd] = pc + imm;
+                    case CodePage.JAL -> {
+                        if (rd != 0) {
+                            x[rd] = next;
+                        }
+                        next = pc + imm;
+                    }
+                    case CodePage.JALR -> {
+                        long target = (a + imm) & ~1L;
+                        if (rd != 0) {
+                            x[rd] = next;
+                        }
+                        next = target;
+                    }
+                    case CodePage.BEQ -> next = a == b ? pc + imm : next;
+                    case CodePage.BNE -> next = a != b ? pc + imm : next;
+                    case CodePage.BLT -> next = a < b ? pc + imm : next;
+                    case CodePage.BGE -> next = a >= b ? pc + imm : next;
+                    case CodePage.BLTU -> next = Long.compareUnsigned(a, b) < 0 ? pc + imm : next;
+                    case CodePage.BGEU -> next = Long.compareUnsigned(a, b) >= 0 ? pc + imm : next;
+                    case CodePage.LOAD, CodePage.STORE -> {
+                        // One case for both, so that the TLB lookup is not computed ahead of the dispatch.
+                        long address = a + imm;
+                        int size = 1 << ((int) (d >>> CodePage.SIZE_SHIFT) & 3);
+                        boolean store = ((int) d & 0xff) == CodePage.STORE;
+                        Mmu.Tlb tlb = store ? mmu.storeTlb : mmu.loadTlb;
+                        int slot = Mmu.slot(address);
+                        if (tlb.tags[slot] != Mmu.key(address, size)) {
+                            break loop;
+                        }
+                        MemorySegment segment = tlb.segments[slot];
+                        if (segment == null) {
+                            break loop;
+                        }
+                        long at = tlb.bases[slot] + (address & (CodePage.SIZE - 1));
+                        if (store) {
+                            Mmu.write(segment, at, size, b);
+                        } else {
+                            int extend = (int) (d >>> (CodePage.EXTEND_SHIFT - 3)) & 0x38;
+                            long value = Mmu.read(segment, at, size) << extend >> extend;
+                            if (rd != 0) {
+                                x[rd] = value;
+                            }
+                        }
+                    }
+                    case CodePage.ADDI -> x[rd] = a + imm;
+                    case CodePage.SLTI -> x[rd] = a < imm ? 1 : 0;
+                    case CodePage.SLTIU -> x[rd] = Long.compareUnsigned(a, imm) < 0 ? 1 : 0;
+                    case CodePage.XORI -> x[rd] = a ^ imm;
+                    case CodePage.ORI -> x[rd] = a | imm;
+                    case CodePage.ANDI -> x[rd] = a & imm;
+                    case CodePage.SLLI -> x[rd] = a << imm;
+                    case CodePage.SRLI -> x[rd] = a >>> imm;
+                    case CodePage.SRAI -> x[rd] = a >> imm;
+                    case CodePage.ADD -> x[rd] = a + b;
+                    case CodePage.SUB -> x[rd] = a - b;
+                    case CodePage.SLL -> x[rd] = a << b;
+                    case CodePage.SLT -> x[rd] = a < b ? 1 : 0;
+                    case CodePage.SLTU -> x[rd] = Long.compareUnsigned(a, b) < 0 ? 1 : 0;
+                    case CodePage.XOR -> x[rd] = a ^ b;
+                    case CodePage.SRL -> x[rd] = a >>> b;
+                    case CodePage.SRA -> x[rd] = a >> b;
+                    case CodePage.OR -> x[rd] = a | b;
+                    case CodePage.AND -> x[rd] = a & b;
+                    case CodePage.ADDIW -> x[rd] = (int) (a + imm);
+                    case CodePage.SLLIW -> x[rd] = (int) a << imm;
+                    case CodePage.SRLIW -> x[rd] = (int) a >>> imm;
+                    case CodePage.SRAIW -> x[rd] = (int) a >> imm;
+                    case CodePage.ADDW -> x[rd] = (int) (a + b);
+                    case CodePage.SUBW -> x[rd] = (int) (a - b);
+                    case CodePage.SLLW -> x[rd] = (int) a << (b & 31);
+                    case CodePage.SRLW -> x[rd] = (int) a >>> (b & 31);
+                    case CodePage.SRAW -> x[rd] = (int) a >> (b & 31);
+                    case CodePage.MUL -> x[rd] = a * b;
+                    case CodePage.MULH -> x[rd] = Math.multiplyHigh(a, b);
+                    case CodePage.MULHSU -> x[rd] = Math.multiplyHigh(a, b) + (b < 0 ? a : 0);
+                    case CodePage.MULHU -> x[rd] = Math.unsignedMultiplyHigh(a, b);
+                    case CodePage.DIV -> x[rd] = b == 0 ? -1 : (a == Long.MIN_VALUE && b == -1) ? a : a / b;
+                    case CodePage.DIVU -> x[rd] = b == 0 ? -1 : Long.divideUnsigned(a, b);
+                    case CodePage.REM -> x[rd] = b == 0 ? a : (a == Long.MIN_VALUE && b == -1) ? 0 : a % b;
+                    case CodePage.REMU -> x[rd] = b == 0 ? a : Long.remainderUnsigned(a, b);
+                    case CodePage.MULW -> x[rd] = (int) a * (int) b;
+                    case CodePage.DIVW -> {
+                        int n = (int) a;
+                        int m = (int) b;
+                        x[rd] = m == 0 ? -1 : (n == Integer.MIN_VALUE && m == -1) ? n : n / m;
+                    }
+                    case CodePage.DIVUW -> x[rd] = (int) b == 0 ? -1 : Integer.divideUnsigned((int) a, (int) b);
+                    case CodePage.REMW -> {
+                        int n = (int) a;
+                        int m = (int) b;
+                        x[rd] = m == 0 ? n : (n == Integer.MIN_VALUE && m == -1) ? 0 : n % m;
+                    }
+                    case CodePage.REMUW -> x[rd] = (int) b == 0 ? (int) a : Integer.remainderUnsigned((int) a, (int) b);
+                    case CodePage.SH1ADD -> x[rd] = (a << 1) + b;
+                    case CodePage.SH2ADD -> x[rd] = (a << 2) + b;
+                    case CodePage.SH3ADD -> x[rd] = (a << 3) + b;
+                    case CodePage.ADD_UW -> x[rd] = (a & 0xffff_ffffL) + b;
+                    case CodePage.SH1ADD_UW -> x[rd] = ((a & 0xffff_ffffL) << 1) + b;
+                    case CodePage.SH2ADD_UW -> x[rd] = ((a & 0xffff_ffffL) << 2) + b;
+                    case CodePage.SH3ADD_UW -> x[rd] = ((a & 0xffff_ffffL) << 3) + b;
+                    case CodePage.SLLI_UW -> x[rd] = (a & 0xffff_ffffL) << imm;
+                    case CodePage.ANDN -> x[rd] = a & ~b;
+                    case CodePage.ORN -> x[rd] = a | ~b;
+                    case CodePage.XNOR -> x[rd] = ~(a ^ b);
+                    case CodePage.SEXT_B -> x[rd] = (byte) a;
+                    case CodePage.SEXT_H -> x[rd] = (short) a;
+                    case CodePage.ZEXT_H -> x[rd] = a & 0xffff;
+                    case CodePage.MIN -> x[rd] = Math.min(a, b);
+                    case CodePage.MINU -> x[rd] = Long.compareUnsigned(a, b) <= 0 ? a : b;
+                    case CodePage.MAX -> x[rd] = Math.max(a, b);
+                    case CodePage.MAXU -> x[rd] = Long.compareUnsigned(a, b) >= 0 ? a : b;
+                    case CodePage.CZERO_EQZ -> x[rd] = b == 0 ? 0 : a;
+                    case CodePage.CZERO_NEZ -> x[rd] = b != 0 ? 0 : a;
+                    default -> {
+                        break loop;
+                    }
+                }
+                pc = next;
+                left--;
+                if (next != following && ((next & -CodePage.SIZE) != base || left <= 0 || attention)) {
+                    break;
+                }
+            }
+        }
+        fastPc = pc;
+        return limit - left;
+    }
+
+    /** One instruction fetched and decoded on its own: code outside RAM, or crossing into the next page. */
+    private void slowStep(long pc) {
+        core.pc = pc;
+        int low = mmu.fetch16(pc);
+        int raw = Decoder.isFullLength(low) ? low | (mmu.fetch16(pc + 2) << 16) : low;
+        Interpreter.execute(core, mmu, environment, Decoder.decode(raw));
     }
 
     @Override
@@ -304,6 +538,11 @@ public final class SystemHart implements RiscvCpu {
         @Override
         public void writeCsr(RiscvHart hart, int csr, long value) {
             csrs.write(csr, value);
+        }
+
+        @Override
+        public long readModifyWriteBase(RiscvHart hart, int csr, long read) {
+            return csrs.readModifyWriteBase(csr, read);
         }
 
         @Override
