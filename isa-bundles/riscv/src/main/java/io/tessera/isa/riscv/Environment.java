@@ -24,6 +24,16 @@ public interface Environment {
     void writeCsr(RiscvHart hart, int csr, long value);
 
     /**
+     * The value CSRRS and CSRRC set or clear bits in, given what the CSR read. It is the value
+     * read, except where the architecture says otherwise: mip.SEIP reads as the software bit
+     * OR the interrupt controller's signal, but read-modify-write instructions see only the
+     * software bit (privileged specification 3.1.9), so that setting SSIP does not latch SEIP.
+     */
+    default long readModifyWriteBase(RiscvHart hart, int csr, long read) {
+        return read;
+    }
+
+    /**
      * Executes MRET, SRET, WFI or SFENCE.VMA, setting the pc; where there is no privileged
      * architecture (user mode) they are illegal.
      */

@@ -191,8 +191,8 @@ public final class Interpreter {
                     if (write) {
                         long value = switch (insn.op()) {
                             case CSRRW, CSRRWI -> source;
-                            case CSRRS, CSRRSI -> old | source;
-                            default -> old & ~source;
+                            case CSRRS, CSRRSI -> env.readModifyWriteBase(hart, csr, old) | source;
+                            default -> env.readModifyWriteBase(hart, csr, old) & ~source;
                         };
                         env.writeCsr(hart, csr, value);
                     }

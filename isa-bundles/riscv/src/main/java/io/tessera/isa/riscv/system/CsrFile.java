@@ -65,6 +65,15 @@ final class CsrFile {
         }
     }
 
+    /** @see io.tessera.isa.riscv.Environment#readModifyWriteBase */
+    long readModifyWriteBase(int csr, long read) {
+        if (csr == MIP) {
+            long seip = 1L << IRQ_S_EXT;
+            return (read & ~seip) | (hart.mipSoftware & seip);
+        }
+        return read;
+    }
+
     long read(int csr) {
         checkAccess(csr, false);
         RiscvHart core = hart.core;

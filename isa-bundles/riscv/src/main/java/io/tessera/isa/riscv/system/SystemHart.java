@@ -546,6 +546,11 @@ public final class SystemHart implements RiscvCpu {
         }
 
         @Override
+        public long readModifyWriteBase(RiscvHart hart, int csr, long read) {
+            return csrs.readModifyWriteBase(csr, read);
+        }
+
+        @Override
         public void system(RiscvHart hart, Insn insn) {
             switch (insn.op()) {
                 case MRET -> mret(insn);
