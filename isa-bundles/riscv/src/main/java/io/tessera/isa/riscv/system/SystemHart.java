@@ -546,11 +546,6 @@ public final class SystemHart implements RiscvCpu {
         }
 
         @Override
-        public long readModifyWriteBase(RiscvHart hart, int csr, long read) {
-            return csrs.readModifyWriteBase(csr, read);
-        }
-
-        @Override
         public void system(RiscvHart hart, Insn insn) {
             switch (insn.op()) {
                 case MRET -> mret(insn);
