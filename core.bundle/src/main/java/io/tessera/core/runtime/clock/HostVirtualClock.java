@@ -24,8 +24,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * called from a callback, which cannot wait for itself). One consequence: do not call them while
  * holding a lock that a timer callback may take.
  *
- * <p>All state is guarded by one lock, including {@link #nanos()}; this keeps virtual time
- * strictly monotonic across pause and resume at the cost of a short critical section per read.
+ * <p>All state is guarded by one lock, except that {@link #nanos()} takes no lock: it reads an
+ * immutable snapshot of the time base through a volatile field. Virtual time stays monotonic
+ * across pause and resume all the same: pausing first publishes a snapshot that sends readers
+ * to the lock, then reads the host clock and publishes the paused time, so a lock-free read
+ * that saw the running snapshot both before and after its own host clock read took that read
+ * before the paused time was fixed.
  */
 public final class HostVirtualClock implements VirtualClock, AutoCloseable {
 
@@ -42,14 +46,26 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
             Comparator.<HostTimer>comparingLong(t -> t.deadline).thenComparingLong(t -> t.order));
     private final Thread scheduler;
 
+    /**
+     * The time base, replaced whole (under lock) and read without it by {@link #nanos()}: while
+     * running, virtual time is {@code virtualBase + (System.nanoTime() - hostBase)}; paused, it
+     * is {@code virtualBase}. A snapshot with {@code settling} set is being replaced: readers
+     * wait for the lock.
+     */
+    private record TimeBase(boolean running, long virtualBase, long hostBase, boolean settling) {
+        long at(long host) {
+            return running ? virtualBase + (host - hostBase) : virtualBase;
+        }
+    }
+
+    private volatile TimeBase base;
+
     // All guarded by lock.
     private boolean running;
     /** Threads inside pause() or close() waiting for a callback to end; no callback starts meanwhile. */
     private int waiters;
     private boolean closed;
     private boolean inCallback;
-    private long virtualBase;
-    private long hostBase;
     private long armings;
 
     /**
@@ -67,7 +83,7 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
         }
         this.name = name;
         this.running = running;
-        this.hostBase = System.nanoTime();
+        this.base = new TimeBase(running, 0, System.nanoTime(), false);
         this.scheduler = Thread.ofPlatform()
                 .name("tessera-clock-" + name)
                 .daemon(true)
@@ -82,6 +98,17 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
 
     @Override
     public long nanos() {
+        TimeBase b = base;
+        if (!b.settling()) {
+            if (!b.running()) {
+                return b.virtualBase();
+            }
+            long now = b.at(System.nanoTime());
+            if (base == b) {
+                return now;
+            }
+        }
+        // The time base is being replaced (or just was): ask under the lock.
         lock.lock();
         try {
             return nowLocked();
@@ -130,8 +157,7 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
                 waitForCallbackLocked();
             }
             if (running) {
-                virtualBase = nowLocked();
-                running = false;
+                stopLocked();
             }
             changed.signalAll();
         } finally {
@@ -155,8 +181,8 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
             if (running) {
                 return;
             }
-            hostBase = System.nanoTime();
             running = true;
+            base = new TimeBase(true, base.virtualBase(), System.nanoTime(), false);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -183,8 +209,7 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
                 }
             }
             if (running) {
-                virtualBase = nowLocked();
-                running = false;
+                stopLocked();
             }
             closed = true;
             for (HostTimer t : queue) {
@@ -228,7 +253,19 @@ public final class HostVirtualClock implements VirtualClock, AutoCloseable {
     }
 
     private long nowLocked() {
-        return running ? virtualBase + (System.nanoTime() - hostBase) : virtualBase;
+        return base.at(System.nanoTime());
+    }
+
+    /**
+     * Stops virtual time where it is. Readers without the lock are sent to it first, so none
+     * can return a time read from the host clock after the one the clock stops at.
+     */
+    private void stopLocked() {
+        TimeBase was = base;
+        base = new TimeBase(was.running(), was.virtualBase(), was.hostBase(), true);
+        long stoppedAt = was.at(System.nanoTime());
+        base = new TimeBase(false, stoppedAt, 0, false);
+        running = false;
     }
 
     /** The scheduler thread: sleeps until the earliest deadline or a change, fires due timers. */
