@@ -69,12 +69,11 @@ final class MachineTimer implements MmioHandler {
     private synchronized void update(int hart) {
         boolean due = Long.compareUnsigned(mtime(), compare[hart]) >= 0;
         harts.get(hart).setInterruptPending(RiscvCpu.MACHINE_TIMER_INTERRUPT, due);
-        long ticks = compare[hart] - adjustment;
-        if (due || ticks < 0) {
-            // Negative here means beyond 2^63 ticks (an MTIMECMP of all ones, "never"): no timer.
+        if (due) {
             timers[hart].cancel();
         } else {
-            timers[hart].armAt(timebase.nanosAt(ticks));
+            // Not due, so MTIMECMP is above MTIME: the difference is the (unsigned) tick count to wait for.
+            timebase.arm(timers[hart], compare[hart] - adjustment);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.isa.riscv.platform;
 
+import io.tessera.core.clock.Timer;
 import io.tessera.core.clock.VirtualClock;
 import java.util.Objects;
 
@@ -32,10 +33,16 @@ public record Timebase(VirtualClock clock, long frequencyHz) {
         return nanos / NANOS_PER_SECOND * frequencyHz + nanos % NANOS_PER_SECOND * frequencyHz / NANOS_PER_SECOND;
     }
 
-    /** @return the first virtual time at which the counter reads {@code ticks} or more */
+    /**
+     * The first virtual time at which the counter reads {@code ticks} or more. Compare
+     * registers (mtimecmp, stimecmp) are unsigned: a count of 2^63 or more, which virtual time
+     * never reaches (all ones is software's usual "never"), gives {@link Long#MAX_VALUE}.
+     *
+     * @param ticks an unsigned counter value
+     */
     public long nanosAt(long ticks) {
-        if (ticks <= 0) {
-            return 0;
+        if (ticks < 0) {
+            return Long.MAX_VALUE;
         }
         long whole = ticks / frequencyHz;
         if (whole >= Long.MAX_VALUE / NANOS_PER_SECOND) {
@@ -43,5 +50,18 @@ public record Timebase(VirtualClock clock, long frequencyHz) {
         }
         long rest = ticks % frequencyHz;
         return whole * NANOS_PER_SECOND + (rest * NANOS_PER_SECOND + frequencyHz - 1) / frequencyHz;
+    }
+
+    /**
+     * Arms {@code timer} for when the counter reaches {@code ticks} (unsigned), or cancels it
+     * when the counter never will: what every compare register does with its timer.
+     */
+    public void arm(Timer timer, long ticks) {
+        long at = nanosAt(ticks);
+        if (at == Long.MAX_VALUE) {
+            timer.cancel();
+        } else {
+            timer.armAt(at);
+        }
     }
 }

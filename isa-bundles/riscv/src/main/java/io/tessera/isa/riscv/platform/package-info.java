@@ -3,5 +3,5 @@
  * machine's memory and timebase, its interrupt inputs, and the ISA string for the device tree.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.tessera.isa.riscv.platform;

@@ -413,8 +413,8 @@ public final class SystemHart implements RiscvCpu {
         if (supervisorTimer == null) {
             return;
         }
-        if ((menvcfg & MENVCFG_STCE) != 0 && value != -1) {
-            supervisorTimer.armAt(timebase.nanosAt(value));
+        if ((menvcfg & MENVCFG_STCE) != 0) {
+            timebase.arm(supervisorTimer, value);
         } else {
             supervisorTimer.cancel();
         }
