@@ -62,7 +62,7 @@ final class BlkModel extends VirtioModel {
     private byte[] buffer = new byte[4096];
 
     /**
-     * @param node the open drive; the caller keeps it and closes it
+     * @param node the open drive; {@link #release()} closes it
      * @param readOnly whether the guest sees a read-only disk (forced when the node is)
      * @param writeback {@code true} to offer FLUSH and let writes sit in caches until the guest
      *        flushes; {@code false} (write-through) to flush after every write
@@ -85,6 +85,16 @@ final class BlkModel extends VirtioModel {
         }
         this.features = f;
         this.config = buildConfig();
+    }
+
+    @Override
+    void release() {
+        try {
+            node.close();
+        } catch (IOException e) {
+            System.getLogger(BlkModel.class.getName()).log(System.Logger.Level.WARNING,
+                    "closing the drive " + node.nodeName() + " failed", e);
+        }
     }
 
     private byte[] buildConfig() {

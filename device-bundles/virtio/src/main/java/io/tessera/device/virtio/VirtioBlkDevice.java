@@ -2,17 +2,11 @@ package io.tessera.device.virtio;
 
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockNode;
-import io.tessera.core.bus.SystemBus;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
-import io.tessera.core.device.DeviceState;
-import io.tessera.core.device.InvalidStateException;
-import io.tessera.core.device.Resettable;
 import io.tessera.core.device.StateSchema;
-import io.tessera.core.device.Stateful;
 import io.tessera.core.irq.InterruptController;
 import io.tessera.core.machine.Machine;
-import io.tessera.core.memory.MmioRegion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -50,7 +44,7 @@ import org.osgi.service.metatype.annotations.Option;
 @Component(configurationPid = DeviceConstants.FACTORY_PID_PREFIX + VirtioBlkDevice.TYPE,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Device.class, immediate = true)
 @Designate(ocd = VirtioBlkDevice.Config.class, factory = true)
-public final class VirtioBlkDevice implements Device, Resettable, Stateful {
+public final class VirtioBlkDevice extends VirtioMmioDevice {
 
     static final String TYPE = "virtio-blk-device";
 
@@ -89,11 +83,6 @@ public final class VirtioBlkDevice implements Device, Resettable, Stateful {
 
     private static final StateSchema SCHEMA = VirtioMmio.schema(TYPE, b -> { });
 
-    private final String id;
-    private final BlockNode node;
-    private final VirtioMmio transport;
-    private final SystemBus.Mapping mapping;
-
     @Activate
     public VirtioBlkDevice(Config config, Map<String, Object> properties,
             @Reference(name = "machine") Machine machine,
@@ -101,75 +90,36 @@ public final class VirtioBlkDevice implements Device, Resettable, Stateful {
             @Reference(name = "protocol", target = "(tessera.block.format=file)") BlockDriver fileDriver,
             @Reference(name = "drivers", service = BlockDriver.class, cardinality = ReferenceCardinality.MULTIPLE,
                     policyOption = ReferencePolicyOption.GREEDY) List<BlockDriver> drivers) {
-        this.id = (String) properties.get(DeviceConstants.ID);
+        String id = (String) properties.get(DeviceConstants.ID);
+        boolean writeback = writeback(id, config);
+        // The model owns the drive from here: the base class releases it if realizing fails.
+        BlkModel model = new BlkModel(open(id, config, fileDriver, drivers), config.readonly(), writeback, config.serial());
+        super(TYPE, SCHEMA, properties, machine, irqController, config.base(), config.irq(), model);
+    }
+
+    private static BlockNode open(String id, Config config, BlockDriver fileDriver, List<BlockDriver> drivers) {
         String drive = config.drive();
         if (drive == null || drive.isBlank()) {
             throw new IllegalArgumentException(TYPE + " '" + id + "' needs the property drive (the image file)");
         }
-        boolean writeback = switch (config.cache()) {
+        try {
+            return DriveOpener.open(drive, config.format(), config.readonly(), fileDriver, drivers);
+        } catch (IOException e) {
+            throw new UncheckedIOException(TYPE + " '" + id + "': cannot open drive '" + drive + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean writeback(String id, Config config) {
+        return switch (config.cache()) {
             case "writeback" -> true;
             case "writethrough" -> false;
             default -> throw new IllegalArgumentException(TYPE + " '" + id + "': cache must be writeback or writethrough, not '"
                     + config.cache() + "'");
         };
-        try {
-            this.node = DriveOpener.open(drive, config.format(), config.readonly(), fileDriver, drivers);
-        } catch (IOException e) {
-            throw new UncheckedIOException(TYPE + " '" + id + "': cannot open drive '" + drive + "': " + e.getMessage(), e);
-        }
-        try {
-            BlkModel model = new BlkModel(node, config.readonly(), writeback, config.serial());
-            this.transport = new VirtioMmio(id, machine.memory(), irqController.line(config.irq()), model);
-            this.mapping = machine.systemBus().mapOverlap(id, config.base(), new MmioRegion(TYPE, VirtioMmio.SIZE, transport), 1);
-        } catch (RuntimeException e) {
-            closeNode();
-            throw e;
-        }
     }
 
     @Deactivate
     void unrealize() {
-        mapping.unmap();
-        transport.reset();
-        closeNode();
-    }
-
-    private void closeNode() {
-        try {
-            node.close();
-        } catch (IOException e) {
-            System.getLogger(VirtioBlkDevice.class.getName()).log(System.Logger.Level.WARNING,
-                    TYPE + " '" + id + "': closing its drive failed", e);
-        }
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public void reset() {
-        transport.reset();
-    }
-
-    @Override
-    public StateSchema stateSchema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public DeviceState saveState() {
-        return transport.saveState(SCHEMA);
-    }
-
-    @Override
-    public void restoreState(DeviceState state) throws InvalidStateException {
-        transport.restoreState(SCHEMA.accept(state));
+        unplug();
     }
 }

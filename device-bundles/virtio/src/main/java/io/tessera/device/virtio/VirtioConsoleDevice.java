@@ -1,17 +1,11 @@
 package io.tessera.device.virtio;
 
-import io.tessera.core.bus.SystemBus;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
-import io.tessera.core.device.DeviceState;
-import io.tessera.core.device.InvalidStateException;
-import io.tessera.core.device.Resettable;
 import io.tessera.core.device.StateSchema;
-import io.tessera.core.device.Stateful;
 import io.tessera.core.irq.InterruptController;
 import io.tessera.core.machine.Machine;
-import io.tessera.core.memory.MmioRegion;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -39,7 +33,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = DeviceConstants.FACTORY_PID_PREFIX + VirtioConsoleDevice.TYPE,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Device.class, immediate = true)
 @Designate(ocd = VirtioConsoleDevice.Config.class, factory = true)
-public final class VirtioConsoleDevice implements Device, Resettable, Stateful {
+public final class VirtioConsoleDevice extends VirtioMmioDevice {
 
     static final String TYPE = "virtio-console-device";
 
@@ -57,58 +51,22 @@ public final class VirtioConsoleDevice implements Device, Resettable, Stateful {
 
     private static final StateSchema SCHEMA = VirtioMmio.schema(TYPE, ConsoleModel::stateFields);
 
-    private final String id;
     private final CharDevice chardev;
-    private final VirtioMmio transport;
-    private final SystemBus.Mapping mapping;
 
     @Activate
     public VirtioConsoleDevice(Config config, Map<String, Object> properties,
             @Reference(name = "machine") Machine machine,
             @Reference(name = "irq", target = "(tessera.id=plic0)") InterruptController irqController,
             @Reference(name = "chardev", target = "(tessera.id=console0)") CharDevice chardev) {
-        this.id = (String) properties.get(DeviceConstants.ID);
-        this.chardev = chardev;
         ConsoleModel model = new ConsoleModel(chardev::write);
-        this.transport = new VirtioMmio(id, machine.memory(), irqController.line(config.irq()), model);
-        this.mapping = machine.systemBus().mapOverlap(id, config.base(), new MmioRegion(TYPE, VirtioMmio.SIZE, transport), 1);
+        super(TYPE, SCHEMA, properties, machine, irqController, config.base(), config.irq(), model);
+        this.chardev = chardev;
         chardev.setReceiver(model::receive);
     }
 
     @Deactivate
     void unrealize() {
         chardev.setReceiver(null);
-        mapping.unmap();
-        transport.reset();
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public void reset() {
-        transport.reset();
-    }
-
-    @Override
-    public StateSchema stateSchema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public DeviceState saveState() {
-        return transport.saveState(SCHEMA);
-    }
-
-    @Override
-    public void restoreState(DeviceState state) throws InvalidStateException {
-        transport.restoreState(SCHEMA.accept(state));
+        unplug();
     }
 }

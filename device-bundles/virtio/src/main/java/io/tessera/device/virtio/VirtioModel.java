@@ -69,6 +69,10 @@ abstract class VirtioModel {
     void restoreState(DeviceState state) {
     }
 
+    /** Frees what the model holds on the host (a drive): once, when its device is unplugged or fails to realize. */
+    void release() {
+    }
+
     /** Runs after the transport's lock is released, for work that must not hold it (output to a host stream). */
     void afterUnlock() {
     }

@@ -1,16 +1,10 @@
 package io.tessera.device.virtio;
 
-import io.tessera.core.bus.SystemBus;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
-import io.tessera.core.device.DeviceState;
-import io.tessera.core.device.InvalidStateException;
-import io.tessera.core.device.Resettable;
 import io.tessera.core.device.StateSchema;
-import io.tessera.core.device.Stateful;
 import io.tessera.core.irq.InterruptController;
 import io.tessera.core.machine.Machine;
-import io.tessera.core.memory.MmioRegion;
 import java.security.SecureRandom;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -35,7 +29,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = DeviceConstants.FACTORY_PID_PREFIX + VirtioRngDevice.TYPE,
         configurationPolicy = ConfigurationPolicy.REQUIRE, service = Device.class, immediate = true)
 @Designate(ocd = VirtioRngDevice.Config.class, factory = true)
-public final class VirtioRngDevice implements Device, Resettable, Stateful {
+public final class VirtioRngDevice extends VirtioMmioDevice {
 
     static final String TYPE = "virtio-rng-device";
 
@@ -53,52 +47,15 @@ public final class VirtioRngDevice implements Device, Resettable, Stateful {
 
     private static final StateSchema SCHEMA = VirtioMmio.schema(TYPE, b -> { });
 
-    private final String id;
-    private final VirtioMmio transport;
-    private final SystemBus.Mapping mapping;
-
     @Activate
     public VirtioRngDevice(Config config, Map<String, Object> properties,
             @Reference(name = "machine") Machine machine,
             @Reference(name = "irq", target = "(tessera.id=plic0)") InterruptController irqController) {
-        this.id = (String) properties.get(DeviceConstants.ID);
-        this.transport = new VirtioMmio(id, machine.memory(), irqController.line(config.irq()), new RngModel(new SecureRandom()));
-        this.mapping = machine.systemBus().mapOverlap(id, config.base(), new MmioRegion(TYPE, VirtioMmio.SIZE, transport), 1);
+        super(TYPE, SCHEMA, properties, machine, irqController, config.base(), config.irq(), new RngModel(new SecureRandom()));
     }
 
     @Deactivate
     void unrealize() {
-        mapping.unmap();
-        transport.reset();
-    }
-
-    @Override
-    public String id() {
-        return id;
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public void reset() {
-        transport.reset();
-    }
-
-    @Override
-    public StateSchema stateSchema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public DeviceState saveState() {
-        return transport.saveState(SCHEMA);
-    }
-
-    @Override
-    public void restoreState(DeviceState state) throws InvalidStateException {
-        transport.restoreState(SCHEMA.accept(state));
+        unplug();
     }
 }

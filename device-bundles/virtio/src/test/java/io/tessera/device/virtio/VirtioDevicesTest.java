@@ -24,6 +24,10 @@ import io.tessera.device.testing.RecordingInterruptController;
 import io.tessera.device.testing.TestMachine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,12 +80,53 @@ class VirtioDevicesTest {
 
     private static final List<BlockDriver> DRIVERS = List.of(new FileDriver(), new RawDriver());
 
+    /** The file protocol driver, counting the nodes it opened that are still open. */
+    private static final class CountingFileDriver implements BlockDriver {
+        private final FileDriver files = new FileDriver();
+        final AtomicInteger open = new AtomicInteger();
+
+        @Override
+        public String format() {
+            return files.format();
+        }
+
+        @Override
+        public boolean isProtocol() {
+            return true;
+        }
+
+        @Override
+        public int probe(byte[] header, String filename) {
+            return files.probe(header, filename);
+        }
+
+        @Override
+        public BlockNode open(BlockOpenRequest request) throws IOException {
+            BlockNode node = files.open(request);
+            open.incrementAndGet();
+            AtomicBoolean closed = new AtomicBoolean();
+            return (BlockNode) Proxy.newProxyInstance(BlockNode.class.getClassLoader(), new Class<?>[] {BlockNode.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close") && !closed.getAndSet(true)) {
+                            open.decrementAndGet();
+                        }
+                        try {
+                            return method.invoke(node, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+
     @Test
     void aBlockDeviceCoversTheEmptySlotAndLeavesItOnUnplug() throws IOException {
         Path path = image(1 << 20);
         assertEquals(0, memory.read(SLOT7 + VirtioMmio.DEVICE_ID, 4), "the empty transport");
+        CountingFileDriver files = new CountingFileDriver();
         VirtioBlkDevice blk = new VirtioBlkDevice(config(VirtioBlkDevice.Config.class, Map.of("drive", path.toString())),
-                properties("vda"), machine, plic, new FileDriver(), DRIVERS);
+                properties("vda"), machine, plic, files, DRIVERS);
+        assertEquals(1, files.open.get());
         assertEquals("vda", blk.id());
         assertEquals("virtio-blk-device", blk.type());
         assertEquals(VirtioMmio.MAGIC, memory.read(SLOT7, 4));
@@ -90,7 +135,7 @@ class VirtioDevicesTest {
 
         blk.unrealize();
         assertEquals(0, memory.read(SLOT7 + VirtioMmio.DEVICE_ID, 4), "the empty transport again");
-        assertTrue(Files.isWritable(path));
+        assertEquals(0, files.open.get(), "unplugging closed the drive");
     }
 
     @Test
@@ -151,14 +196,13 @@ class VirtioDevicesTest {
                 new FileDriver(), DRIVERS));
         assertTrue(cache.getMessage().contains("writethrough"), cache.getMessage());
 
+        CountingFileDriver files = new CountingFileDriver();
         IllegalArgumentException irq = assertThrows(IllegalArgumentException.class, () -> new VirtioBlkDevice(
                 config(VirtioBlkDevice.Config.class, Map.of("drive", path.toString(), "irq", 99)), properties("vda"), machine, plic,
-                new FileDriver(), DRIVERS));
+                files, DRIVERS));
         assertTrue(irq.getMessage().contains("99"), irq.getMessage());
-        // The failed realization released the image: it opens read-write again, and the slot is empty.
-        new VirtioBlkDevice(config(VirtioBlkDevice.Config.class, Map.of("drive", path.toString())), properties("vda"), machine, plic,
-                new FileDriver(), DRIVERS).unrealize();
-        assertEquals(0, memory.read(SLOT7 + VirtioMmio.DEVICE_ID, 4));
+        assertEquals(0, files.open.get(), "the failed realization closed the drive it had opened");
+        assertEquals(0, memory.read(SLOT7 + VirtioMmio.DEVICE_ID, 4), "and left the slot empty");
     }
 
     @Test
