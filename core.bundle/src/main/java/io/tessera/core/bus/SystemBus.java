@@ -42,4 +42,12 @@ public interface SystemBus {
 
     /** @return the mappings now, by address */
     List<Mapping> mappings();
+
+    /**
+     * A system bus whose mappings are subregions of {@code memory}'s root: what every machine
+     * has, and what device tests build a board of their own on.
+     */
+    static SystemBus create(AddressSpace memory) {
+        return new io.tessera.core.runtime.machine.DefaultSystemBus(memory);
+    }
 }

@@ -79,7 +79,7 @@ final class DefaultMachine implements Machine {
         this.type = type;
         this.options = Map.copyOf(options);
         this.memory = AddressSpace.create(name + ".system", new ContainerRegion("system", Long.MAX_VALUE));
-        this.systemBus = new DefaultSystemBus(memory);
+        this.systemBus = SystemBus.create(memory);
         this.clock = new HostVirtualClock(name, false);
         resources.push(clock);
     }

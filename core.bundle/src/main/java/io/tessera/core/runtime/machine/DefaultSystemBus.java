@@ -8,12 +8,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** The system bus: mappings are subregions of the system address space's root. */
-final class DefaultSystemBus implements SystemBus {
+public final class DefaultSystemBus implements SystemBus {
 
     private final AddressSpace memory;
     private final List<DefaultMapping> mappings = new CopyOnWriteArrayList<>();
 
-    DefaultSystemBus(AddressSpace memory) {
+    /** @see SystemBus#create */
+    public DefaultSystemBus(AddressSpace memory) {
         this.memory = memory;
     }
 

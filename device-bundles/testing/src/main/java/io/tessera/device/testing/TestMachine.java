@@ -5,7 +5,6 @@ import io.tessera.core.clock.VirtualClock;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.memory.AddressSpace;
 import io.tessera.core.memory.ContainerRegion;
-import io.tessera.core.memory.MemoryRegion;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Objects;
@@ -31,30 +30,7 @@ public final class TestMachine {
 
     private final VirtualClock clock;
     private final List<Runnable> endHooks = new CopyOnWriteArrayList<>();
-    private final List<SystemBus.Mapping> mappings = new CopyOnWriteArrayList<>();
-    private final SystemBus bus = new SystemBus() {
-        @Override
-        public AddressSpace memory() {
-            return memory;
-        }
-
-        @Override
-        public Mapping map(String owner, long base, MemoryRegion region) {
-            memory.root().addSubregion(base, region);
-            return record(owner, base, region);
-        }
-
-        @Override
-        public Mapping mapOverlap(String owner, long base, MemoryRegion region, int priority) {
-            memory.root().addSubregionOverlap(base, region, priority);
-            return record(owner, base, region);
-        }
-
-        @Override
-        public List<Mapping> mappings() {
-            return List.copyOf(mappings);
-        }
-    };
+    private final SystemBus bus = SystemBus.create(memory);
     private final Machine machine;
 
     /** A machine without a clock, for devices that keep no time: {@code clock()} throws. */
@@ -109,7 +85,7 @@ public final class TestMachine {
 
     /** @return the mappings on the system bus now */
     public List<SystemBus.Mapping> mappings() {
-        return List.copyOf(mappings);
+        return bus.mappings();
     }
 
     /**
@@ -120,33 +96,5 @@ public final class TestMachine {
      */
     public void whenEnded(Runnable hook) {
         endHooks.add(hook);
-    }
-
-    private SystemBus.Mapping record(String owner, long base, MemoryRegion region) {
-        SystemBus.Mapping mapping = new SystemBus.Mapping() {
-            @Override
-            public String owner() {
-                return owner;
-            }
-
-            @Override
-            public long base() {
-                return base;
-            }
-
-            @Override
-            public MemoryRegion region() {
-                return region;
-            }
-
-            @Override
-            public void unmap() {
-                if (mappings.remove(this)) {
-                    memory.root().removeSubregion(region);
-                }
-            }
-        };
-        mappings.add(mapping);
-        return mapping;
     }
 }
