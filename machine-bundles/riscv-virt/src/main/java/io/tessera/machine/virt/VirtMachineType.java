@@ -1,6 +1,5 @@
 package io.tessera.machine.virt;
 
-import io.tessera.core.isa.CpuConfig;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.machine.MachineAssembly;
 import io.tessera.core.machine.MachineOption;
@@ -9,13 +8,13 @@ import io.tessera.core.machine.OptionValues;
 import io.tessera.core.memory.MmioRegion;
 import io.tessera.core.memory.RamRegion;
 import io.tessera.isa.riscv.platform.RiscvCpu;
+import io.tessera.isa.riscv.platform.RiscvHarts;
 import io.tessera.isa.riscv.platform.Timebase;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
@@ -97,10 +96,6 @@ public final class VirtMachineType implements MachineType {
         if (ramSize < (16L << 20) || ramSize > (256L << 30)) {
             throw new IllegalArgumentException("memory=" + options.get("memory") + " is not valid for virt; use 16M to 256G");
         }
-        long harts = OptionValues.number("smp", options.get("smp"));
-        if (harts < 1 || harts > MAX_HARTS) {
-            throw new IllegalArgumentException("smp=" + harts + " is not valid: virt has 1 to " + MAX_HARTS + " harts");
-        }
         long ramEnd = RAM_BASE + ramSize;
 
         RamRegion ram = RamRegion.ram("ram", ramSize);
@@ -108,14 +103,7 @@ public final class VirtMachineType implements MachineType {
         assembly.systemBus().map("board", RAM_BASE, ram);
 
         Timebase timebase = new Timebase(assembly.clock(), TIMEBASE_HZ);
-        List<RiscvCpu> cpus = new ArrayList<>();
-        for (int i = 0; i < harts; i++) {
-            RiscvCpu cpu = (RiscvCpu) isa.createCpu(new CpuConfig(i, isa.defaultCpuModel()));
-            cpu.connect(assembly.memory(), timebase);
-            cpu.setPc(RESET_VECTOR);
-            cpus.add(cpu);
-            assembly.addCpu(cpu);
-        }
+        List<RiscvCpu> cpus = RiscvHarts.create(isa, assembly, "virt", MAX_HARTS, timebase, RESET_VECTOR);
         for (int slot = 0; slot < VIRTIO_SLOTS; slot++) {
             assembly.systemBus().mapOverlap("board", VIRTIO_BASE + slot * VIRTIO_STRIDE,
                     new MmioRegion("virtio-slot-irq" + (VIRTIO_IRQ + slot), EmptyVirtioSlot.SIZE, new EmptyVirtioSlot(), MmioRegion.SIZE_4), 0);

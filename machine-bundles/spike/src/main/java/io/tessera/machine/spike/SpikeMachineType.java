@@ -1,7 +1,6 @@
 package io.tessera.machine.spike;
 
 import io.tessera.core.fdt.FdtBuilder;
-import io.tessera.core.isa.CpuConfig;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.loader.ElfFile;
 import io.tessera.core.machine.MachineAssembly;
@@ -11,6 +10,7 @@ import io.tessera.core.machine.OptionValues;
 import io.tessera.core.memory.MmioRegion;
 import io.tessera.core.memory.RamRegion;
 import io.tessera.isa.riscv.platform.RiscvCpu;
+import io.tessera.isa.riscv.platform.RiscvHarts;
 import io.tessera.isa.riscv.platform.Timebase;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
@@ -19,7 +19,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -77,10 +76,6 @@ public final class SpikeMachineType implements MachineType {
     @Override
     public void assemble(MachineAssembly assembly) {
         long size = OptionValues.size("memory", assembly.options().get("memory"));
-        long harts = OptionValues.number("smp", assembly.options().get("smp"));
-        if (harts < 1 || harts > MAX_HARTS) {
-            throw new IllegalArgumentException("smp=" + harts + " is not valid: spike has 1 to " + MAX_HARTS + " harts");
-        }
         String bios = assembly.options().get("bios");
         if (!bios.equals("none")) {
             throw new IllegalArgumentException("bios '" + bios + "' is not supported on spike; use bios=none (-bios none)");
@@ -104,20 +99,13 @@ public final class SpikeMachineType implements MachineType {
         assembly.systemBus().map("board", RAM_BASE, ram);
 
         Timebase timebase = new Timebase(assembly.clock(), TIMEBASE_HZ);
-        List<RiscvCpu> cpus = new ArrayList<>();
-        for (int i = 0; i < harts; i++) {
-            RiscvCpu cpu = (RiscvCpu) isa.createCpu(new CpuConfig(i, isa.defaultCpuModel()));
-            cpu.connect(assembly.memory(), timebase);
-            cpu.setPc(RESET_VECTOR);
-            cpus.add(cpu);
-            assembly.addCpu(cpu);
-        }
+        List<RiscvCpu> cpus = RiscvHarts.create(isa, assembly, "spike", MAX_HARTS, timebase, RESET_VECTOR);
         // The CLINT is the ACLINT's MSWI and MTIMER devices in the CLINT layout.
         assembly.addDevice("aclint-mswi", "mswi0", Map.of("base", "0x" + Long.toHexString(CLINT_BASE)));
         assembly.addDevice("aclint-mtimer", "mtimer0", Map.of("base", "0x" + Long.toHexString(CLINT_BASE + 0x4000),
                 "timebase-frequency", Long.toString(TIMEBASE_HZ)));
 
-        byte[] deviceTree = deviceTree(size, (int) harts, cpus.get(0), assembly.options().get("append"));
+        byte[] deviceTree = deviceTree(size, cpus.size(), cpus.get(0), assembly.options().get("append"));
         long fdtAddress = (RAM_BASE + size - deviceTree.length) & ~0xfffL;
         try {
             program.loadInto(assembly.memory());
