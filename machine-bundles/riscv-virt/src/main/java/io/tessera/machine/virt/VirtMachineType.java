@@ -155,7 +155,9 @@ public final class VirtMachineType implements MachineType {
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot write the device tree to " + dump + ": " + e.getMessage(), e);
             }
+            // Nothing will run: the devices, the console and the boot ROM are not needed.
             assembly.machine().exit(0);
+            return;
         }
         // QEMU's placement: the top of RAM below 3 GiB, aligned down to 2 MiB.
         long fdtAddress = alignDown(Math.min(ramEnd, 0xc000_0000L) - deviceTree.length, KERNEL_ALIGN);
