@@ -53,7 +53,12 @@ public interface MachineAssembly {
      *
      * @param id the id devices select it by ({@code serial0})
      * @param spec the backend and its options: {@code KIND[:PATH][,KEY=VALUE...]}, for example
-     *     {@code stdio}, {@code null}, {@code file:/tmp/console.log} or {@code ringbuf,size=65536}
+     *     {@code stdio}, {@code null}, {@code file:/tmp/console.log}, {@code ringbuf,size=65536},
+     *     {@code tcp:127.0.0.1:4444,server=on,wait=off} or {@code unix:/tmp/console.sock,server=on}
+     *     (QEMU's short forms of {@code socket}; a bare {@code KEY} means {@code KEY=on} and
+     *     {@code noKEY} {@code KEY=off}, as QEMU's old {@code server,nowait}); or
+     *     {@code chardev:ID}: no new device, but {@code id} becomes another name of the one the
+     *     machine was created with under {@code ID} (QEMU's {@code -serial chardev:ID})
      */
     void addCharDevice(String id, String spec);
 }

@@ -59,7 +59,7 @@ final class DefaultMachine implements Machine {
 
     /** @return the board's character devices: id to spec */
     Map<String, String> charDevices() {
-        return Map.copyOf(charDevices);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(charDevices));
     }
 
     /** Closes {@code resource} when the machine is disposed, before what was registered earlier. */

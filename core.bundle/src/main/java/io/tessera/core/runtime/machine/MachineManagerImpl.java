@@ -52,6 +52,7 @@ public final class MachineManagerImpl implements MachineManager {
     static final String ACCEL_OPTION = "accel";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final Pattern CHARDEV_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
 
     private record Entry(DefaultMachine machine, ServiceRegistration<Machine> registration) {
     }
@@ -135,6 +136,17 @@ public final class MachineManagerImpl implements MachineManager {
 
     @Override
     public Machine create(String name, String typeName, Map<String, String> options) {
+        return create(name, typeName, options, Map.of());
+    }
+
+    @Override
+    public Machine create(String name, String typeName, Map<String, String> options, Map<String, String> charDevices) {
+        for (String id : charDevices.keySet()) {
+            if (id == null || !CHARDEV_ID.matcher(id).matches()) {
+                throw new IllegalArgumentException("character device id '" + id
+                        + "' is not valid; start with a letter, then letters, digits, '_', '.', '-'");
+            }
+        }
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("machine name '" + name + "' is not valid; use letters, digits, '_', '.', '-'");
         }
@@ -160,7 +172,7 @@ public final class MachineManagerImpl implements MachineManager {
             Entry entry = new Entry(machine, registration);
             machines.put(name, entry);
             try {
-                plugBoard(machine);
+                plugBoard(machine, charDevices);
             } catch (RuntimeException e) {
                 machines.remove(name);
                 teardown(entry);
@@ -170,16 +182,33 @@ public final class MachineManagerImpl implements MachineManager {
         }
     }
 
-    /** Opens the board's character devices, then adds its built-in devices, in order. */
-    private void plugBoard(DefaultMachine machine) {
+    /**
+     * Opens the user's character devices, then the board's (a board spec {@code chardev:ID}
+     * gives the user's device {@code ID} the board's id as a second name), then adds the
+     * board's built-in devices, in order.
+     */
+    private void plugBoard(DefaultMachine machine, Map<String, String> userCharDevices) {
+        Map<String, CharDeviceRegistration> opened = new LinkedHashMap<>();
+        userCharDevices.forEach((id, spec) -> opened.put(id, openCharDevice(machine, id, spec)));
         for (Map.Entry<String, String> e : machine.charDevices().entrySet()) {
-            CharDevice device = CharDeviceSpecs.open(charDeviceBackends, e.getKey(), e.getValue());
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put(DeviceConstants.MACHINE, machine.name());
-            props.put(DeviceConstants.ID, e.getKey());
-            ServiceRegistration<CharDevice> registration = context.registerService(CharDevice.class, device, props);
-            machine.closeOnDispose(device);
-            machine.closeOnDispose(registration::unregister);
+            String id = e.getKey();
+            String spec = e.getValue();
+            if (opened.containsKey(id)) {
+                throw new IllegalArgumentException("character device id '" + id + "' is taken: machine type '" + machine.type()
+                        + "' names its own character device so; choose another id");
+            }
+            if (spec.startsWith(CharDeviceSpecs.ALIAS_PREFIX)) {
+                String target = spec.substring(CharDeviceSpecs.ALIAS_PREFIX.length());
+                CharDeviceRegistration existing = opened.get(target);
+                if (existing == null) {
+                    throw new IllegalArgumentException("'" + spec + "' (for " + id + ") names no character device of machine '"
+                            + machine.name() + "'; its character devices: "
+                            + (userCharDevices.isEmpty() ? "(none)" : String.join(", ", userCharDevices.keySet())));
+                }
+                existing.addName(id);
+            } else {
+                opened.put(id, openCharDevice(machine, id, spec));
+            }
         }
         List<DefaultMachine.BuiltInDevice> devices = machine.builtInDevices();
         if (devices.isEmpty()) {
@@ -196,6 +225,37 @@ public final class MachineManagerImpl implements MachineManager {
         } finally {
             context.ungetService(reference);
         }
+    }
+
+    /** A character device's service, registered under one id or more. */
+    private static final class CharDeviceRegistration {
+        private final ServiceRegistration<CharDevice> registration;
+        private final Hashtable<String, Object> properties;
+        private final List<String> names = new java.util.ArrayList<>();
+
+        CharDeviceRegistration(ServiceRegistration<CharDevice> registration, Hashtable<String, Object> properties, String id) {
+            this.registration = registration;
+            this.properties = properties;
+            names.add(id);
+        }
+
+        /** Another id devices can select it by; a service property with several values matches a filter on any one. */
+        void addName(String id) {
+            names.add(id);
+            properties.put(DeviceConstants.ID, names.toArray(String[]::new));
+            registration.setProperties(properties);
+        }
+    }
+
+    private CharDeviceRegistration openCharDevice(DefaultMachine machine, String id, String spec) {
+        CharDevice device = CharDeviceSpecs.open(charDeviceBackends, id, spec);
+        machine.closeOnDispose(device);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(DeviceConstants.MACHINE, machine.name());
+        props.put(DeviceConstants.ID, id);
+        ServiceRegistration<CharDevice> registration = context.registerService(CharDevice.class, device, props);
+        machine.closeOnDispose(registration::unregister);
+        return new CharDeviceRegistration(registration, props, id);
     }
 
     private static void addDevices(DefaultMachine machine, DeviceManager manager, List<DefaultMachine.BuiltInDevice> devices) {

@@ -86,7 +86,8 @@ public final class VirtMachineType implements MachineType {
                 new MachineOption("append", "the kernel command line (the device tree's /chosen/bootargs)", ""),
                 new MachineOption("dtb", "a device tree blob to use instead of the generated one", ""),
                 new MachineOption("dumpdtb", "write the generated device tree to this file and exit", ""),
-                new MachineOption("serial", "the console's host side: stdio, null, file:PATH or ringbuf", "stdio"));
+                new MachineOption("serial", "the console's host side: stdio, null, file:PATH, ringbuf, "
+                        + "tcp:HOST:PORT[,server=on][,wait=off], unix:PATH[,server=on], or chardev:ID (a -chardev)", "stdio"));
     }
 
     @Override

@@ -60,7 +60,8 @@ public final class CommandLineRunner {
                             + line.serial() + "; its console is on stdio");
                 }
             }
-            Machine machine = machines.create("vm", line.machineType(), options);
+            CommandLineDevices.checkCharDeviceUses(line);
+            Machine machine = machines.create("vm", line.machineType(), options, line.charDevices());
             if (machine.exitStatus().isPresent()) {
                 // The board finished while it was assembled (dumpdtb).
                 int status = machine.exitStatus().getAsInt();
