@@ -6,7 +6,9 @@ import io.tessera.core.accel.Availability;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.chardev.CharDeviceBackend;
+import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.device.Resettable;
 import io.tessera.core.device.DeviceManager;
 import io.tessera.core.device.DeviceType;
 import io.tessera.core.machine.Machine;
@@ -14,6 +16,7 @@ import io.tessera.core.machine.MachineManager;
 import io.tessera.core.machine.MachineOption;
 import io.tessera.core.machine.MachineType;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
@@ -50,7 +53,10 @@ public final class MachineManagerImpl implements MachineManager {
 
     /** The option every machine has: the accelerator to run its vCPUs with (empty: the best available). */
     static final String ACCEL_OPTION = "accel";
+    /** The other option every machine has: what a guest's reset request does (on: reset; off: shut down, QEMU's -no-reboot). */
+    static final String REBOOT_OPTION = "reboot";
 
+    private static final System.Logger LOG = System.getLogger(MachineManagerImpl.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
     private static final Pattern CHARDEV_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
 
@@ -125,6 +131,33 @@ public final class MachineManagerImpl implements MachineManager {
         return new DefaultMachine.AcceleratorChoice(accelerator.name(), accelerator.start(machine));
     }
 
+    /** Resets every device of the machine that can be, in the order they were registered (controllers first). */
+    private void resetDevices(Machine machine) {
+        Collection<ServiceReference<Device>> references;
+        try {
+            references = context.getServiceReferences(Device.class, DeviceConstants.machineFilter(machine.name()));
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException("machine name '" + machine.name() + "' makes a bad filter", e);
+        }
+        List<ServiceReference<Device>> ordered = new java.util.ArrayList<>(references);
+        ordered.sort(Comparator.comparingLong(r -> (Long) r.getProperty(org.osgi.framework.Constants.SERVICE_ID)));
+        for (ServiceReference<Device> reference : ordered) {
+            Device device = context.getService(reference);
+            if (device == null) {
+                continue;
+            }
+            try {
+                if (device instanceof Resettable resettable) {
+                    resettable.reset();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "machine '" + machine.name() + "': resetting device " + device.id() + " failed", e);
+            } finally {
+                context.ungetService(reference);
+            }
+        }
+    }
+
     private String describeAccelerators(Isa isa) {
         if (accelerators.isEmpty()) {
             return "none";
@@ -158,7 +191,7 @@ public final class MachineManagerImpl implements MachineManager {
             if (machines.containsKey(name)) {
                 throw new IllegalArgumentException("a machine named '" + name + "' exists already");
             }
-            DefaultMachine machine = new DefaultMachine(name, type.name(), merged, this::startVcpus);
+            DefaultMachine machine = new DefaultMachine(name, type.name(), merged, this::startVcpus, this::resetDevices);
             try {
                 type.assemble(machine.assembly());
             } catch (RuntimeException e) {
@@ -280,12 +313,17 @@ public final class MachineManagerImpl implements MachineManager {
             merged.put(option.name(), option.defaultValue());
         }
         for (Map.Entry<String, String> e : given.entrySet()) {
-            if (!merged.containsKey(e.getKey()) && !e.getKey().equals(ACCEL_OPTION)) {
+            if (!merged.containsKey(e.getKey()) && !e.getKey().equals(ACCEL_OPTION) && !e.getKey().equals(REBOOT_OPTION)) {
                 throw new IllegalArgumentException("machine type '" + type.name() + "' has no option '" + e.getKey()
                         + "'; options: " + type.options().stream().map(o -> o.name() + " (" + o.description() + ")")
-                                .collect(Collectors.joining(", ", "", ", ")) + ACCEL_OPTION + " (the accelerator)");
+                                .collect(Collectors.joining(", ", "", ", ")) + ACCEL_OPTION + " (the accelerator), "
+                        + REBOOT_OPTION + " (on: a guest's reset request resets the machine; off: shuts it down)");
             }
             merged.put(e.getKey(), e.getValue());
+        }
+        String reboot = merged.getOrDefault(REBOOT_OPTION, "on");
+        if (!reboot.equals("on") && !reboot.equals("off")) {
+            throw new IllegalArgumentException(REBOOT_OPTION + "=" + reboot + " is not valid; use on or off");
         }
         return merged;
     }

@@ -32,7 +32,7 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
             "-m", "memory", "-smp", "smp", "-kernel", "kernel", "-bios", "bios", "-append", "append",
             "-initrd", "initrd", "-accel", "accel", "-dtb", "dtb");
     /** Options accepted for compatibility that change nothing here (the console is always on stdio). */
-    private static final List<String> IGNORED_FLAGS = List.of("-nographic", "-no-reboot", "-nodefaults");
+    private static final List<String> IGNORED_FLAGS = List.of("-nographic", "-nodefaults");
     private static final Map<String, List<String>> IGNORED_WITH_VALUE = Map.of(
             "-display", List.of("none"), "-monitor", List.of("none"), "-cpu", List.of("rv64"));
     private static final List<String> OWN_VALUE_OPTIONS = List.of("-machine", "-M", "-serial", "-chardev", "-drive", "-device");
@@ -66,6 +66,11 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
             }
             if (name.equals("-S")) {
                 paused = true;
+                continue;
+            }
+            if (name.equals("-no-reboot")) {
+                // The guest's reboot ends the emulator instead.
+                options.put("reboot", "off");
                 continue;
             }
             boolean takesValue = VALUE_OPTIONS.containsKey(name) || IGNORED_WITH_VALUE.containsKey(name)
@@ -198,6 +203,6 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
     private static String validOptions() {
         return "-machine/-M TYPE[,opt=value...], -m SIZE, -smp N, -bios FILE|none, -kernel FILE, -initrd FILE, "
                 + "-append TEXT, -dtb FILE, -drive file=PATH[,...], -device TYPE[,prop=value...], -accel NAME, -cpu rv64, "
-                + "-nographic, -serial " + SERIAL_FORMS.replace(", ", "|") + ", -chardev BACKEND,id=ID[,options], -display none, -S";
+                + "-nographic, -no-reboot, -serial " + SERIAL_FORMS.replace(", ", "|") + ", -chardev BACKEND,id=ID[,options], -display none, -S";
     }
 }

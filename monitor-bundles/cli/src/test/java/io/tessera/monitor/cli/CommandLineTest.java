@@ -28,6 +28,7 @@ class CommandLineTest {
         assertEquals(Map.of("smp", "4", "memory", "1G", "accel", "interp"), line.options());
         assertTrue(line.startPaused());
         assertEquals("none", CommandLine.parse(List.of("-nographic"), "none").machineType());
+        assertEquals(Map.of("reboot", "off"), CommandLine.parse(List.of("-no-reboot"), "none").options());
     }
 
     @Test
