@@ -5,6 +5,15 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +102,132 @@ public class VirtBootIT {
             console.send("poweroff");
             assertEquals(0, console.waitFor(30));
         }
+    }
+
+    /** Waits through OpenSBI and U-Boot to U-Boot's prompt, stopping its autoboot. */
+    private static void toUBootPrompt(GuestConsole console) throws Exception {
+        console.expect("OpenSBI v1.6", 60);
+        toUBootPromptAfterBanner(console);
+    }
+
+    /**
+     * U-Boot's {@code reset} (SBI SRST to OpenSBI, which writes the reboot value to the SiFive
+     * test device) and the monitor's {@code machine reset} each boot the machine again from its
+     * reset vector: OpenSBI's banner and U-Boot's prompt come back, and the machine runs on.
+     */
+    @Test
+    public void uBootsResetAndTheMonitorsResetBootTheMachineAgain() throws Exception {
+        try (GuestConsole console = tessera("-m", "256M", "-smp", "2", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"))) {
+            toUBootPrompt(console);
+            // Something in RAM for the reset to wipe: U-Boot's environment variable lives in RAM only.
+            console.send("setenv before_reset yes; echo set-$before_reset");
+            console.expect("set-yes", 30);
+            console.send("reset");
+            console.expect("resetting ...", 30);
+            String again = console.expect("OpenSBI v1.6", 60);
+            assertTrue(again, !again.contains("tessera:"));
+            toUBootPromptAfterBanner(console);
+            console.send("echo after-reset-[$before_reset]");
+            console.expect("after-reset-[]", 30);
+            // The monitor's reset: Ctrl-a c, machine reset vm, Ctrl-a c.
+            console.type("\u0001c");
+            console.expect("(tessera) ", 30);
+            console.send("machine reset vm");
+            String answer = console.expect("(tessera) ", 60);
+            assertTrue(answer, answer.contains("reset machine 'vm' (virt, running)"));
+            console.type("\u0001c");
+            console.expect("OpenSBI v1.6", 60);
+            toUBootPromptAfterBanner(console);
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+    }
+
+    private static void toUBootPromptAfterBanner(GuestConsole console) throws Exception {
+        console.expect("U-Boot 2025.01", 60);
+        console.expect("Hit any key to stop autoboot", 60);
+        console.type(" ");
+        console.expect("=> ", 30);
+    }
+
+    /** @return a TCP port nobody listens on now (the emulator binds it next) */
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Connects to the emulator's console socket, waiting for the emulator to start listening. */
+    private static Socket connect(SocketAddress address, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                Socket socket = new Socket();
+                socket.connect(address, 5000);
+                return socket;
+            } catch (ConnectException notYet) {
+                assertTrue("the emulator ended before it listened on " + address, process.isAlive());
+                assertTrue("nothing listened on " + address + " within 60 s", System.nanoTime() < deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * The serial console on a TCP socket ({@code -serial tcp:127.0.0.1:PORT,server=on,wait=off}):
+     * the test connects, reaches U-Boot's prompt, runs a command, disconnects, connects again
+     * and is answered again; then the guest powers off.
+     */
+    @Test
+    public void theSerialConsoleOnATcpSocket() throws Exception {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(new File("tessera").getAbsolutePath(), "-machine", "virt", "-nographic",
+                "-m", "256M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"),
+                "-serial", "tcp:127.0.0.1:" + port + ",server=on,wait=off"));
+        Process process = GuestConsole.launch(command, true);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (GuestConsole console = GuestConsole.attach(process, connect(address, process))) {
+            // Output before the connection is dropped, so the autoboot prompt may be gone: Enter
+            // stops the autoboot if it is still to come, or gets a fresh prompt.
+            console.type("\r");
+            console.expect("=> ", 120);
+            console.send("version");
+            assertTrue(console.expect("=> ", 30).contains("U-Boot 2025.01"));
+            console.reconnect(connect(address, process));
+            console.send("setenv n two; echo second-client-$n");
+            console.expect("second-client-two", 30);
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+    }
+
+    /**
+     * {@code -chardev socket,...,path=F} and {@code -serial chardev:ID}: the console on a unix
+     * socket that the emulator waits for ({@code wait=on}), so not a byte of the boot is lost.
+     */
+    @Test
+    public void theSerialConsoleOnAChardevUnixSocketThatWaitsForItsClient() throws Exception {
+        Path dir = Files.createTempDirectory("virt-sock");
+        Path path = dir.resolve("console.sock");
+        List<String> command = new ArrayList<>(List.of(new File("tessera").getAbsolutePath(), "-machine", "virt", "-nographic",
+                "-m", "256M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"),
+                "-chardev", "socket,id=con,path=" + path + ",server=on", "-serial", "chardev:con"));
+        Process process = GuestConsole.launch(command, true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(path)) {
+            assertTrue("the emulator ended before it listened on " + path, process.isAlive());
+            assertTrue("nothing listened on " + path + " within 60 s", System.nanoTime() < deadline);
+            Thread.sleep(50);
+        }
+        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+        try (GuestConsole console = GuestConsole.attach(process, channel)) {
+            toUBootPrompt(console);
+            console.send("version");
+            assertTrue(console.expect("=> ", 30).contains("U-Boot 2025.01"));
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+        assertTrue("the socket file is removed when the machine ends", !Files.exists(path));
     }
 
     private void linuxReachesTheShell(int harts) throws Exception {

@@ -85,7 +85,11 @@ public final class CommandLineRunner {
             }
             down.await();
             System.out.flush();
-            return machine.exitStatus().orElse(0);
+            int status = machine.exitStatus().orElse(0);
+            // Tear the machine down before the process exits: character devices close (a unix
+            // socket's file goes), disks are released.
+            machines.destroy("vm");
+            return status;
         } catch (CommandLine.UsageException | IllegalArgumentException | IllegalStateException e) {
             System.err.println("tessera: " + e.getMessage());
             return 1;
