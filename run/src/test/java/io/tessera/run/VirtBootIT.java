@@ -252,15 +252,38 @@ public class VirtBootIT {
         linuxReachesTheShell(4);
     }
 
-    /** An ext4 image made on the host, attached as QEMU attaches it: the guest reads it, writes it, and the host finds the write. */
+    /**
+     * An ext4 image made on the host, attached as QEMU attaches it: the guest reads it, writes
+     * it, and the host finds the write. A virtio console in QEMU's spelling, on a unix socket:
+     * the guest's /dev/hvc0 reaches the test and the test's line reaches the guest.
+     */
     @Test
     public void linuxMountsAVirtioDiskAndWhatItWritesIsInTheImage() throws Exception {
         Path image = ext4Image();
+        Path hvc = Files.createTempDirectory("virt-hvc").resolve("hvc0.sock");
         try (GuestConsole console = tessera("-m", "512M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("KERNEL"),
                 "-initrd", guest.get("INITRD"), "-append", "console=ttyS0",
                 "-drive", "file=" + image + ",format=raw,if=none,id=d0", "-device", "virtio-blk-device,drive=d0",
-                "-device", "virtio-rng-device")) {
+                "-device", "virtio-rng-device",
+                "-chardev", "socket,id=hvc,path=" + hvc + ",server=on,wait=off",
+                "-device", "virtio-serial-device", "-device", "virtconsole,chardev=hvc")) {
             console.expect("TESSERA-SHELL-READY", 600);
+            try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(hvc))) {
+                console.send("echo hvc0-says-$((40+2)) > /dev/hvc0");
+                readUntil(channel, "hvc0-says-42");
+                // The guest reads a line from hvc0; the test repeats its line until the guest has opened it.
+                console.send("read line < /dev/hvc0; echo GOT-$line");
+                String got = null;
+                for (int attempt = 0; got == null; attempt++) {
+                    assertTrue("the guest read nothing from hvc0", attempt < 60);
+                    channel.write(java.nio.ByteBuffer.wrap("from-the-host\n".getBytes(StandardCharsets.US_ASCII)));
+                    try {
+                        got = console.expect("GOT-from-the-host", 1);
+                    } catch (AssertionError notYet) {
+                        // not opened yet
+                    }
+                }
+            }
             console.send("mount /dev/vda /mnt && cat /mnt/host.txt && echo written-by-the-guest > /mnt/guest.txt && umount /mnt"
                     + " && echo DISK-$((40+2))");
             console.expect("written on the host", 120);
@@ -274,6 +297,27 @@ public class VirtBootIT {
         }
         assertEquals("written-by-the-guest\n", run("debugfs", "-R", "cat /guest.txt", image.toString()));
         run("e2fsck", "-fn", image.toString());
+    }
+
+    /** Reads from {@code channel} until {@code text} has come (within 60 s); returns what came. */
+    private static String readUntil(SocketChannel channel, String text) throws Exception {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4096);
+        StringBuilder seen = new StringBuilder();
+        channel.configureBlocking(false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (seen.indexOf(text) < 0) {
+                assertTrue("'" + text + "' did not come; came: " + seen, System.nanoTime() < deadline);
+                if (channel.read(buffer.clear()) > 0) {
+                    seen.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
+                } else {
+                    Thread.sleep(20);
+                }
+            }
+        } finally {
+            channel.configureBlocking(true);
+        }
+        return seen.toString();
     }
 
     /** @return the command's standard output; it must succeed */
