@@ -237,9 +237,29 @@ public class VirtBootIT {
             console.expect("TESSERA-SHELL-READY", 600);
             console.send("echo answer=$((6*7)) harts=$(grep -c ^processor /proc/cpuinfo)");
             console.expect("answer=42 harts=" + harts, 60);
+            if (harts == 1) {
+                pasteMoreThanTheUartBuffers(console);
+            }
             console.send("poweroff -f");
             assertEquals(0, console.waitFor(60));
         }
+    }
+
+    /**
+     * Input flow control: 200,000 bytes typed at once (three times the UART's host-side buffer,
+     * far more than the guest's tty buffer) all reach the guest; its md5sum is the host's.
+     */
+    private static void pasteMoreThanTheUartBuffers(GuestConsole console) throws Exception {
+        StringBuilder paste = new StringBuilder();
+        for (int line = 0; paste.length() < 200_000; line++) {
+            paste.append(String.format("%05d", line)).append("-".repeat(94)).append('\n');
+        }
+        byte[] bytes = paste.toString().getBytes(StandardCharsets.US_ASCII);
+        String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        console.send("stty -echo; head -c " + bytes.length + " | md5sum | sed s/^/PASTE-/; stty echo");
+        // Enter on a terminal is a carriage return; the tty turns it into the newline counted above.
+        console.type(paste.toString().replace('\n', '\r'));
+        console.expect("PASTE-" + md5, 300);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.tessera.core.runtime.chardev;
 
 import io.tessera.core.chardev.ByteReceiver;
 import io.tessera.core.chardev.CharDevice;
+import io.tessera.core.chardev.InputGate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -31,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  * {@link #OUTPUT_LIMIT} bytes; while nobody is connected it is dropped (QEMU does the same), and
  * when a connected peer does not read and the queue is full, the newest bytes are dropped.
  * Both are counted in {@link #droppedBytes()}. Input is read on the device's own thread and
- * handed to the receiver as it arrives.
+ * handed to the receiver as it arrives, no more than the receiver has {@link ByteReceiver#room()
+ * room} for: while it has none, the socket is not read, so the peer's sends wait in the
+ * socket's buffers and then in the peer (TCP's own flow control), until
+ * {@link #roomAvailable()}.
  *
  * <p>{@link #close()} closes the listening socket and the connection, ends both threads and
  * removes a unix socket file it created.
@@ -54,6 +58,8 @@ final class SocketCharDevice implements CharDevice {
     private final Thread connectionThread;
     private final Thread writerThread;
     private volatile ByteReceiver receiver;
+    /** Where the reader waits for the receiver's room. */
+    private final InputGate gate = new InputGate();
 
     // Guarded by this.
     private SocketChannel connection;
@@ -232,6 +238,12 @@ final class SocketCharDevice implements CharDevice {
     @Override
     public void setReceiver(ByteReceiver receiver) {
         this.receiver = receiver;
+        roomAvailable();
+    }
+
+    @Override
+    public void roomAvailable() {
+        gate.signal();
     }
 
     /** The connection thread: takes a peer, reads from it until it goes, and again while the device lives. */
@@ -321,12 +333,14 @@ final class SocketCharDevice implements CharDevice {
     private void readUntilGone(SocketChannel channel) {
         ByteBuffer buffer = ByteBuffer.allocate(READ_CHUNK);
         try {
-            while (channel.read(buffer.clear()) >= 0) {
+            for (int room; (room = gate.awaitRoom(() -> receiver, this::isClosed, READ_CHUNK)) > 0 && channel.read(buffer.clear().limit(room)) >= 0;) {
                 ByteReceiver r = receiver;
                 if (r != null && buffer.position() > 0 && !isClosed()) {
                     r.receive(buffer.array(), 0, buffer.position());
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (ClosedChannelException e) {
             // Closed by the writer after a failed write, or by close(): the peer is gone either way.
         } catch (IOException e) {
@@ -404,6 +418,7 @@ final class SocketCharDevice implements CharDevice {
             connection = null;
             notifyAll();
         }
+        roomAvailable();
         receiver = null;
         if (channel != null) {
             closeQuietly(channel);
