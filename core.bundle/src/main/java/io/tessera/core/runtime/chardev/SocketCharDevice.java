@@ -106,6 +106,10 @@ final class SocketCharDevice implements CharDevice {
             listener.close();
             throw new IOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
         }
+        if (unixPath != null) {
+            // Also when the process ends without tearing the machine down (Ctrl-a x, a signal).
+            unixPath.toFile().deleteOnExit();
+        }
         SocketCharDevice device = new SocketCharDevice(id, endpoint, listener.getLocalAddress(), noDelay, 0, listener, unixPath);
         if (waitForClient) {
             System.err.println("tessera: chardev " + id + " waiting for a connection on " + device.endpoint());

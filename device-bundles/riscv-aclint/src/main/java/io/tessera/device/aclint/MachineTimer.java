@@ -77,9 +77,15 @@ final class MachineTimer implements MmioHandler {
         }
     }
 
+    /**
+     * Compares back to all ones (no interrupt) and MTIME back in step with the timebase. The
+     * privileged spec resets MTIME to 0, but the harts' time CSR reads the timebase itself,
+     * which goes on across a machine reset; zeroing MTIME alone would put every MTIMECMP that
+     * firmware computes from rdtime the machine's whole uptime in the future.
+     */
     synchronized void reset() {
         java.util.Arrays.fill(compare, -1);
-        setMtime(0);
+        setMtime(timebase.ticks());
     }
 
     synchronized long[] compares() {

@@ -51,6 +51,17 @@ class AclintTest {
     }
 
     @Test
+    void aResetKeepsMtimeInStepWithTheHartsTimeCsrAndClearsTheCompares() {
+        timer.write(0, 8, 500);
+        timer.write(MtimerDevice.MTIME, 8, 7);   // the guest moved MTIME away from the timebase
+        clock.advanceTo(2_000_000);              // 2 ms: the timebase (the time CSR) is at 20,000
+        timer.reset();
+        assertEquals(20_000, timer.read(MtimerDevice.MTIME, 8), "MTIME is the time CSR's value again");
+        assertEquals(-1L, timer.read(0, 8));
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+    }
+
+    @Test
     void anMtimecmpOfAllOnesArmsNoTimer() {
         timer.write(0, 8, -1L);
         clock.advanceTo(1);
