@@ -62,6 +62,24 @@ class AclintTest {
     }
 
     @Test
+    void anMtimecmpOfAllOnesArmsNoTimerAfterMtimeWasMovedEither() {
+        clock.advanceTo(1_000_000);
+        timer.write(MtimerDevice.MTIME, 8, 5);        // MTIME behind the timebase
+        timer.write(0, 8, -1L);
+        timer.write(8, 8, -2L);
+        clock.advanceTo(2_000_000);
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+        assertEquals(0, clock.armedTimers(), "a compare value that is never reached must not arm a timer");
+        timer.write(MtimerDevice.MTIME, 8, 1L << 40); // and ahead of it
+        timer.write(0, 8, (1L << 40) + 100);
+        assertEquals(1, clock.armedTimers());
+        clock.advanceTo(2_000_000 + 9_999);
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+        clock.advanceTo(2_000_000 + 10_000);          // 100 ticks at 10 MHz
+        assertTrue(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+    }
+
+    @Test
     void anMtimecmpOfAllOnesArmsNoTimer() {
         timer.write(0, 8, -1L);
         clock.advanceTo(1);
