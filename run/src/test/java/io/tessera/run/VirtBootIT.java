@@ -239,6 +239,13 @@ public class VirtBootIT {
             console.expect("answer=42 harts=" + harts, 60);
             if (harts == 1) {
                 pasteMoreThanTheUartBuffers(console);
+                // Linux's reboot: SBI SRST, OpenSBI, the test device's reset; the same kernel boots again.
+                console.send("reboot -f");
+                console.expect("OpenSBI v1.6", 60);
+                console.expect("Linux version 6.12", 120);
+                console.expect("TESSERA-SHELL-READY", 600);
+                console.send("echo again=$((6*7))");
+                console.expect("again=42", 60);
             }
             console.send("poweroff -f");
             assertEquals(0, console.waitFor(60));
