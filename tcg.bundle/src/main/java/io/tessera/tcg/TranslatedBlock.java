@@ -20,12 +20,17 @@ public final class TranslatedBlock {
     public final int size;
     /** Guest instructions translated. */
     public final int guestInstructions;
+    /** Guest basic blocks translated (more than one: a region). */
+    public final int guestBlocks;
     /** IR ops before and after optimization. */
     public final int opsBefore;
     /** @see #opsBefore */
     public final int opsAfter;
     /** Nanoseconds its translation took. */
     public final long translationNanos;
+
+    /** Times it ran, as its runners count (not exact across threads: a statistic and a hotness measure). */
+    public int executions;
 
     /** False once invalidated or evicted: it must not run again. */
     public volatile boolean valid = true;
@@ -35,9 +40,11 @@ public final class TranslatedBlock {
     /**
      * @param pc entry pc; @param flags translation flags; @param pages guest pages of its code
      * @param compiled the compiler's output; @param exitSlots its number of GOTO_TB slots
-     * @param guestInstructions guest instructions in it
+     * @param guestInstructions guest instructions in it; @param guestBlocks guest basic blocks in it
      */
-    public TranslatedBlock(long pc, long flags, long[] pages, UnitCompiler.Compiled compiled, int exitSlots, int guestInstructions) {
+    public TranslatedBlock(long pc, long flags, long[] pages, UnitCompiler.Compiled compiled, int exitSlots, int guestInstructions,
+            int guestBlocks) {
+        this.guestBlocks = guestBlocks;
         this.pc = pc;
         this.flags = flags;
         this.pages = pages.clone();

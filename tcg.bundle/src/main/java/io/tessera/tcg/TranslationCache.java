@@ -93,6 +93,14 @@ public final class TranslationCache {
         }
     }
 
+    /** Drops {@code block} if it is cached (a translation that raced with a write to its code). */
+    public synchronized void remove(TranslatedBlock block) {
+        if (blocks.remove(new Key(block.pc, block.flags), block)) {
+            drop(block);
+            invalidations++;
+        }
+    }
+
     /** @return whether some block's code came from guest page {@code page} */
     public boolean holdsCode(long page) {
         return byPage.containsKey(page);

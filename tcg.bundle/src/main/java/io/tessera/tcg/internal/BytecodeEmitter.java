@@ -76,12 +76,69 @@ public final class BytecodeEmitter implements Opcodes {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = new Label();
         }
-        int next = FIRST_TEMP;
-        for (int t = 0; t < n; t++) {
-            slot[t] = next;
-            next += unit.type(t) == Type.I64 ? 2 : 1;
+        maxLocals = assignSlots();
+    }
+
+    /**
+     * Gives each temporary a JVM local. Globals and temporaries that live across a label get
+     * their own; the others (most: they live within one guest instruction) share locals whose
+     * last reader has passed, which keeps HotSpot's register allocators within their limits.
+     *
+     * @return the number of locals used
+     */
+    private int assignSlots() {
+        int n = unit.temps();
+        boolean[] own = needsInitialValue();
+        int[] lastUse = new int[n];
+        Arrays.fill(lastUse, -1);
+        List<IrOp> ops = unit.ops();
+        for (int i = 0; i < ops.size(); i++) {
+            for (int t : ops.get(i).in) {
+                lastUse[t] = i;
+            }
         }
-        maxLocals = next;
+        int next = FIRST_TEMP;
+        boolean[] assigned = new boolean[n];
+        for (int t = 0; t < n; t++) {
+            if (unit.isGlobal(t) || own[t]) {
+                slot[t] = next;
+                assigned[t] = true;
+                next += unit.type(t) == Type.I64 ? 2 : 1;
+            }
+        }
+        java.util.ArrayDeque<Integer> free64 = new java.util.ArrayDeque<>();
+        java.util.ArrayDeque<Integer> free32 = new java.util.ArrayDeque<>();
+        for (int i = 0; i < ops.size(); i++) {
+            IrOp op = ops.get(i);
+            // Every op stores its output after its last read of its inputs: an input's local
+            // may be the output's.
+            for (int t : op.in) {
+                if (lastUse[t] == i && !own[t] && !unit.isGlobal(t) && assigned[t]) {
+                    (unit.type(t) == Type.I64 ? free64 : free32).push(slot[t]);
+                    assigned[t] = false;
+                }
+            }
+            int out = op.out;
+            if (out >= 0 && !own[out] && !unit.isGlobal(out)) {
+                boolean wide = unit.type(out) == Type.I64;
+                if (!assigned[out]) {
+                    Integer reuse = (wide ? free64 : free32).poll();
+                    if (reuse != null) {
+                        slot[out] = reuse;
+                    } else {
+                        slot[out] = next;
+                        next += wide ? 2 : 1;
+                    }
+                    assigned[out] = true;
+                }
+                if (lastUse[out] <= i) {
+                    // Not read after this: its local is free again at once.
+                    (wide ? free64 : free32).push(slot[out]);
+                    assigned[out] = false;
+                }
+            }
+        }
+        return next;
     }
 
     /** The class file and the constants its constructor takes. */
