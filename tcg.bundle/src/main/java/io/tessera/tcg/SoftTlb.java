@@ -7,10 +7,16 @@ import java.util.Arrays;
 
 /**
  * A vCPU's software TLB as generated code sees it: for reads and for writes, a direct-mapped
- * table from guest page number to the segment holding the page's bytes. Generated code
- * checks the tag inline and accesses the segment directly; a miss, an access crossing a page
- * end, or anything that is not plain RAM goes to the slow path, which the memory model
- * implements (and which may fill the table, or throw the guest's fault). One per vCPU thread.
+ * table from guest page number to the page's bytes. Generated code checks the tag inline and
+ * accesses the page directly; a miss, a misaligned access, or anything that is not plain RAM
+ * goes to the slow path, which the memory model implements (and which may fill the table, or
+ * throw the guest's fault). One per vCPU thread.
+ *
+ * <p>Pages the fast path takes are segments over a {@code long[]} of {@link #PAGE_SIZE} bytes
+ * (on a little-endian host): aligned loads and 8-byte stores then read and write that array
+ * with plain array bytecodes, which HotSpot compiles to one instruction without needing to
+ * inline anything; narrower stores go through the segment (a real byte-wide store, so that
+ * threads writing neighbouring bytes do not undo each other's writes).
  */
 public abstract class SoftTlb {
 
@@ -40,12 +46,24 @@ public abstract class SoftTlb {
 
     /** Page number held by each read entry, or -1. */
     public final long[] readTags = emptyTags();
-    /** The bytes of each read entry's page. */
-    public final MemorySegment[] readPages = new MemorySegment[1 << INDEX_BITS];
+    /** The words of each read entry's page. */
+    public final long[][] readWords = new long[1 << INDEX_BITS][];
     /** Page number held by each write entry, or -1. */
     public final long[] writeTags = emptyTags();
     /** The bytes of each write entry's page. */
     public final MemorySegment[] writePages = new MemorySegment[1 << INDEX_BITS];
+    /** The words of each write entry's page (the same memory as its segment). */
+    public final long[][] writeWords = new long[1 << INDEX_BITS][];
+
+    private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** @return the {@code long[]} under {@code bytes} when the fast path can use it, else null */
+    private static long[] words(MemorySegment bytes) {
+        if (!LITTLE_ENDIAN_HOST || bytes.byteSize() != PAGE_SIZE) {
+            return null;
+        }
+        return bytes.heapBase().orElse(null) instanceof long[] array && array.length == PAGE_SIZE / 8 ? array : null;
+    }
 
     private static long[] emptyTags() {
         long[] tags = new long[1 << INDEX_BITS];
@@ -63,25 +81,36 @@ public abstract class SoftTlb {
     /** A store the inline path could not do: the low {@code size} bytes of {@code value}, little-endian. */
     public abstract void storeSlow(long address, int size, long value);
 
-    /** Makes reads of page {@code number} go straight to {@code bytes} (a page of {@link #PAGE_SIZE} bytes). */
+    /**
+     * Makes reads of page {@code number} go straight to {@code bytes}, if it is a page over a
+     * {@code long[]} (otherwise they stay on the slow path).
+     */
     protected final void fillRead(long number, MemorySegment bytes) {
-        int i = (int) number & INDEX_MASK;
-        readPages[i] = bytes;
-        readTags[i] = number;
+        long[] array = words(bytes);
+        if (array != null) {
+            int i = (int) number & INDEX_MASK;
+            readWords[i] = array;
+            readTags[i] = number;
+        }
     }
 
-    /** Makes writes to page {@code number} go straight to {@code bytes}. */
+    /** Makes writes to page {@code number} go straight to {@code bytes}, under the same condition. */
     protected final void fillWrite(long number, MemorySegment bytes) {
-        int i = (int) number & INDEX_MASK;
-        writePages[i] = bytes;
-        writeTags[i] = number;
+        long[] array = words(bytes);
+        if (array != null) {
+            int i = (int) number & INDEX_MASK;
+            writePages[i] = bytes;
+            writeWords[i] = array;
+            writeTags[i] = number;
+        }
     }
 
     /** Drops every entry. */
     public final void flush() {
         Arrays.fill(readTags, -1);
         Arrays.fill(writeTags, -1);
-        Arrays.fill(readPages, null);
+        Arrays.fill(readWords, null);
         Arrays.fill(writePages, null);
+        Arrays.fill(writeWords, null);
     }
 }

@@ -680,7 +680,8 @@ public final class BytecodeEmitter implements Opcodes {
 
     /**
      * The inline TLB check: leaves nothing on the stack, the entry index in INDEX, and jumps
-     * to {@code slow} on a miss or an access that crosses the page end.
+     * to {@code slow} on a miss or a misaligned access (which the slow path does, page
+     * crossings included).
      */
     private void tlbCheck(int address, MemOp m, String tags, Label slow) {
         load(address);
@@ -702,11 +703,24 @@ public final class BytecodeEmitter implements Opcodes {
         if (m.size() > 1) {
             load(address);
             mv.visitInsn(L2I);
-            pushInt(SoftTlb.PAGE_SIZE - 1);
+            pushInt(m.size() - 1);
             mv.visitInsn(IAND);
-            pushInt(SoftTlb.PAGE_SIZE - m.size());
-            mv.visitJumpInsn(IF_ICMPGT, slow);
+            mv.visitJumpInsn(IFNE, slow);
         }
+    }
+
+    /** Pushes the entry's page words and the index of the word holding the address. */
+    private void wordAccess(int address, String words) {
+        mv.visitVarInsn(ALOAD, MEMORY);
+        mv.visitFieldInsn(GETFIELD, TLB, words, "[[J");
+        mv.visitVarInsn(ILOAD, INDEX);
+        mv.visitInsn(AALOAD);
+        load(address);
+        mv.visitInsn(L2I);
+        pushInt(3);
+        mv.visitInsn(IUSHR);
+        pushInt(SoftTlb.PAGE_SIZE / 8 - 1);
+        mv.visitInsn(IAND);
     }
 
     /** Pushes the entry's segment, the layout and the offset in the page: the arguments of get/set. */
@@ -726,19 +740,27 @@ public final class BytecodeEmitter implements Opcodes {
         int address = op.in[0];
         Label slow = new Label();
         Label done = new Label();
-        tlbCheck(address, m, "readTags", slow);
-        segmentAccess(address, m, "readPages");
-        char v = valueType(m);
-        mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "get", "(" + layoutType(m) + "J)" + v, true);
-        if (v != 'J') {
-            // get() sign-extends to int; an unsigned load masks below.
-            mv.visitInsn(I2L);
-            if (!m.signed()) {
-                push64(m.size() == 4 ? 0xffff_ffffL : (1L << (8 * m.size())) - 1);
-                mv.visitInsn(LAND);
+        if (!m.bigEndian() || m.size() == 1) {
+            // The page's words hold the guest's little-endian bytes in host (little-endian) order.
+            tlbCheck(address, m, "readTags", slow);
+            wordAccess(address, "readWords");
+            mv.visitInsn(LALOAD);
+            if (m.size() < 8) {
+                load(address);
+                mv.visitInsn(L2I);
+                pushInt(7);
+                mv.visitInsn(IAND);
+                pushInt(3);
+                mv.visitInsn(ISHL);
+                mv.visitInsn(LUSHR);
+                if (m.signed()) {
+                    emitExtend(m.size() == 1 ? Opcode.EXT8S : m.size() == 2 ? Opcode.EXT16S : Opcode.EXT32S, true);
+                } else {
+                    emitExtend(m.size() == 1 ? Opcode.EXT8U : m.size() == 2 ? Opcode.EXT16U : Opcode.EXT32U, true);
+                }
             }
+            mv.visitJumpInsn(GOTO, done);
         }
-        mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);
         mv.visitVarInsn(ALOAD, MEMORY);
         load(address);
@@ -762,20 +784,27 @@ public final class BytecodeEmitter implements Opcodes {
         int value = op.in[1];
         Label slow = new Label();
         Label done = new Label();
-        tlbCheck(address, m, "writeTags", slow);
-        segmentAccess(address, m, "writePages");
-        load(value);
-        char v = valueType(m);
-        if (v != 'J') {
-            mv.visitInsn(L2I);
-            if (v == 'B') {
-                mv.visitInsn(I2B);
-            } else if (v == 'S') {
-                mv.visitInsn(I2S);
+        if (!m.bigEndian() || m.size() == 1) {
+            tlbCheck(address, m, "writeTags", slow);
+            if (m.size() == 8) {
+                wordAccess(address, "writeWords");
+                load(value);
+                mv.visitInsn(LASTORE);
+            } else {
+                // A narrower store must not rewrite its neighbours: through the segment, byte-wide.
+                segmentAccess(address, m, "writePages");
+                load(value);
+                char v = valueType(m);
+                mv.visitInsn(L2I);
+                if (v == 'B') {
+                    mv.visitInsn(I2B);
+                } else if (v == 'S') {
+                    mv.visitInsn(I2S);
+                }
+                mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "set", "(" + layoutType(m) + "J" + v + ")V", true);
             }
+            mv.visitJumpInsn(GOTO, done);
         }
-        mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "set", "(" + layoutType(m) + "J" + v + ")V", true);
-        mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(slow);
         mv.visitVarInsn(ALOAD, MEMORY);
         load(address);

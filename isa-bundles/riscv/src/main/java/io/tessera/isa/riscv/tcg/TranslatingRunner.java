@@ -39,6 +39,7 @@ public final class TranslatingRunner implements HartRunner {
     private long unitRuns;
     private long chained;
     private long interpreted;
+    private long translationNanos;
 
     /**
      * @param cache the shared translation cache of the address space
@@ -154,6 +155,7 @@ public final class TranslatingRunner implements HartRunner {
      */
     private boolean publish(TranslatedBlock block, GuestMemory memory, long generation) {
         translations++;
+        translationNanos += block.translationNanos;
         cache.put(block);
         if (generation != GuestMemory.UNTRACKED && memory.codeGeneration() != generation) {
             cache.remove(block);
@@ -180,8 +182,8 @@ public final class TranslatingRunner implements HartRunner {
 
     /** @return a line of this runner's counts: translations, unit runs, chained transitions, interpreted instructions */
     public String statistics() {
-        return String.format("translations %d, unit runs %d (%d through chain links), instructions interpreted %d",
-                translations, unitRuns, chained, interpreted);
+        return String.format("translations %d (%.0f ms optimizing, emitting, defining), unit runs %d (%d through chain links), instructions interpreted %d",
+                translations, translationNanos / 1e6, unitRuns, chained, interpreted);
     }
 
     /** Forgets this hart's own view of the cache (after FENCE.I, or when the cache was cleared). */
