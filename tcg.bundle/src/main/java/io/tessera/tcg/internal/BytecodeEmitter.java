@@ -161,12 +161,12 @@ public final class BytecodeEmitter implements Opcodes {
                 return a.equals(b) ? a : "java/lang/Object";
             }
         };
-        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, className, null, "java/lang/Object", new String[] {UNIT});
+        cw.visit(V21, ACC_PUBLIC | ACC_FINAL | ACC_SUPER, className, null, UNIT, null);
         cw.visitField(ACC_PRIVATE | ACC_FINAL, "constants", "[Ljava/lang/Object;", null, null).visitEnd();
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "([Ljava/lang/Object;)V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "()V", false);
         init.visitVarInsn(ALOAD, 0);
         init.visitVarInsn(ALOAD, 1);
         init.visitFieldInsn(PUTFIELD, className, "constants", "[Ljava/lang/Object;");
