@@ -59,7 +59,7 @@ public final class IrOp {
     public String toString() {
         StringBuilder s = new StringBuilder();
         if (out >= 0) {
-            s.append('t').append(out).append(" = ");
+            s.append('%').append(out).append(" = ");
         }
         s.append(opcode.name().toLowerCase(java.util.Locale.ROOT));
         if (type != null && opcode != Opcode.LABEL && opcode != Opcode.BR && opcode != Opcode.INSN_START && opcode != Opcode.GOTO_TB
@@ -76,7 +76,7 @@ public final class IrOp {
             s.append(' ').append(helper);
         }
         for (int t : in) {
-            s.append(" t").append(t);
+            s.append(" %").append(t);
         }
         switch (opcode) {
             case MOVI -> s.append(" 0x").append(Long.toHexString(aux));

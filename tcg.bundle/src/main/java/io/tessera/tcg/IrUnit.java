@@ -90,7 +90,7 @@ public final class IrUnit {
 
     private void requireGlobal(int t) {
         if (!isGlobal(t)) {
-            throw new IllegalArgumentException("t" + t + " is not a global");
+            throw new IllegalArgumentException("%" + t + " is not a global");
         }
     }
 
@@ -126,10 +126,10 @@ public final class IrUnit {
         return bindings.get(t);
     }
 
-    /** @return the name of global {@code t}, or "t" and its number */
+    /** @return the name of global {@code t}, or "%" and its number */
     public String name(int t) {
         String n = names.get(t);
-        return n != null ? n : "t" + t;
+        return n != null ? n : "%" + t;
     }
 
     /** @return the pc global of precise faults, or -1 */
@@ -160,7 +160,7 @@ public final class IrUnit {
     private IrOp emit(Opcode opcode, Type type, int out, int... in) {
         for (int t : in) {
             if (t < 0 || t >= types.size()) {
-                throw new IllegalArgumentException(opcode + ": no temporary t" + t);
+                throw new IllegalArgumentException(opcode + ": no temporary %" + t);
             }
         }
         IrOp op = new IrOp(opcode, type, out, in);
@@ -171,7 +171,7 @@ public final class IrUnit {
     private void requireType(Opcode opcode, Type type, int... temps) {
         for (int t : temps) {
             if (types.get(t) != type) {
-                throw new IllegalArgumentException(opcode + " at " + type + ": t" + t + " is " + types.get(t));
+                throw new IllegalArgumentException(opcode + " at " + type + ": %" + t + " is " + types.get(t));
             }
         }
     }
@@ -349,7 +349,7 @@ public final class IrUnit {
                     }
                     Type want = p == long.class ? Type.I64 : p == int.class ? Type.I32 : null;
                     if (want == null || types.get(temps[next]) != want) {
-                        throw new IllegalArgumentException(helper + " argument " + i + " is " + p + ", given t" + temps[next] + " of " + types.get(temps[next]));
+                        throw new IllegalArgumentException(helper + " argument " + i + " is " + p + ", given %" + temps[next] + " of " + types.get(temps[next]));
                     }
                     next++;
                 }
@@ -381,14 +381,14 @@ public final class IrUnit {
         return out;
     }
 
-    /** @return the ops as text, one a line (the IR column of a dump) */
+    /** @return the ops as text, one a line, temporaries as %N and globals by name (the IR column of a dump) */
     public String dump() {
         StringBuilder s = new StringBuilder();
         for (IrOp op : ops) {
             String line = op.toString();
             for (int t = 0; t < types.size(); t++) {
                 if (isGlobal(t)) {
-                    line = line.replaceAll("\\bt" + t + "\\b", names.get(t));
+                    line = line.replaceAll("%" + t + "(?![0-9])", names.get(t));
                 }
             }
             s.append(op.opcode == Opcode.LABEL || op.opcode == Opcode.INSN_START ? "" : "  ").append(line).append('\n');

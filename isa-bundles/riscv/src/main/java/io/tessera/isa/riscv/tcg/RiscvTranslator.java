@@ -43,12 +43,24 @@ public final class RiscvTranslator {
 
     private final int maxBlocks;
     private final int maxInsns;
+    private final java.io.PrintStream dump;
 
     /**
      * @param maxBlocks guest basic blocks in one region at most (1: plain blocks)
      * @param maxInsns guest instructions in one region at most
      */
     public RiscvTranslator(int maxBlocks, int maxInsns) {
+        this(maxBlocks, maxInsns, null);
+    }
+
+    /**
+     * @param maxBlocks guest basic blocks in one region at most (1: plain blocks)
+     * @param maxInsns guest instructions in one region at most
+     * @param dump where each translation is described (guest code, IR before and after the
+     *        optimizer, class-file size), or null
+     */
+    public RiscvTranslator(int maxBlocks, int maxInsns, java.io.PrintStream dump) {
+        this.dump = dump;
         if (maxBlocks < 1 || maxInsns < 1) {
             throw new IllegalArgumentException("region bounds " + maxBlocks + " blocks, " + maxInsns + " instructions: both must be at least 1");
         }
@@ -151,9 +163,28 @@ public final class RiscvTranslator {
             insns = order.stream().mapToInt(b -> b.insns().size()).sum();
         }
         IrUnit unit = new Emitter(region, order).emit();
+        String irBefore = dump == null ? null : unit.dump();
         UnitCompiler.Compiled compiled = UnitCompiler.compile(unit, HOST, true);
+        if (dump != null) {
+            dump.print(describe(entry, order, irBefore, unit, compiled));
+        }
         long[] pageArray = pages.stream().mapToLong(Long::longValue).toArray();
         return new TranslatedBlock(entry, flags, pageArray, compiled, unit.exitSlots(), insns, order.size());
+    }
+
+    /** A translation as text: the guest code, the IR before and after the optimizer, what it compiled to. */
+    private static String describe(long entry, List<Block> order, String irBefore, IrUnit unit, UnitCompiler.Compiled compiled) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format("==== unit 0x%x: %d blocks, %d IR ops -> %d, %d class-file bytes, %.2f ms%n", entry, order.size(),
+                compiled.opsBefore(), compiled.opsAfter(), compiled.classFile().length, compiled.nanos() / 1e6));
+        s.append("-- guest\n");
+        for (Block b : order) {
+            for (int i = 0; i < b.insns().size(); i++) {
+                s.append(String.format("  %x:  %s%n", b.pcs().get(i), io.tessera.isa.riscv.Disassembler.format(b.insns().get(i), b.pcs().get(i))));
+            }
+        }
+        s.append("-- IR\n").append(irBefore).append("-- IR, optimized\n").append(unit.dump());
+        return s.toString();
     }
 
     /** Successors of {@code b} a region may hold. */

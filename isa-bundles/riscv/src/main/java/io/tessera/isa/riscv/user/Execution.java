@@ -54,6 +54,22 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
         throw new IllegalArgumentException(property + "=" + text + ": valid values are whole numbers from " + min + " to " + max);
     }
 
+    /** Where translations are described when tessera.tcg.dump names a file (appended to), opened once per JVM. */
+    private static final class Dump {
+        static final java.io.PrintStream STREAM = open(System.getProperty("tessera.tcg.dump"));
+
+        private static java.io.PrintStream open(String file) {
+            if (file == null || file.isEmpty()) {
+                return null;
+            }
+            try {
+                return new java.io.PrintStream(new java.io.FileOutputStream(file, true), true, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("tessera.tcg.dump=" + file + ": cannot write it (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
     /** @return this with the translator on or off */
     Execution translating(boolean on) {
         return new Execution(on, threshold, cacheBytes, regionBlocks, loopThreshold);
@@ -64,7 +80,7 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
         if (!translate) {
             return new Interpreter();
         }
-        return new TranslatingRunner(memory.table.translations(cacheBytes), new RiscvTranslator(regionBlocks, REGION_INSNS),
+        return new TranslatingRunner(memory.table.translations(cacheBytes), new RiscvTranslator(regionBlocks, REGION_INSNS, Dump.STREAM),
                 new ProcessTlb(memory), threshold, loopThreshold);
     }
 }
