@@ -10,7 +10,7 @@ import io.tessera.isa.riscv.fp.FpFlags;
  * while the memory's code generation is unchanged they are used without fetching again,
  * otherwise they are checked against the fetched bits, so modified code is decoded again.
  */
-public final class Interpreter {
+public final class Interpreter implements HartRunner {
 
     private static final int CACHE_BITS = 18;
     private static final int CACHE_MASK = (1 << CACHE_BITS) - 1;
@@ -25,6 +25,7 @@ public final class Interpreter {
      *
      * @return the number of instructions retired
      */
+    @Override
     public long run(RiscvHart hart, GuestMemory memory, Environment env, long limit) {
         long executed = 0;
         while (executed < limit) {
@@ -55,11 +56,16 @@ public final class Interpreter {
         return insn;
     }
 
-    /** Executes one instruction. */
-    public void step(RiscvHart hart, GuestMemory memory, Environment env) {
+    /**
+     * Executes one instruction.
+     *
+     * @return the instruction it executed
+     */
+    public Insn step(RiscvHart hart, GuestMemory memory, Environment env) {
         Insn insn = fetch(hart, memory);
         execute(hart, memory, env, insn);
         hart.instret++;
+        return insn;
     }
 
     private static long sext32(long v) {
@@ -284,15 +290,7 @@ public final class Interpreter {
             case ROLW -> result = sext32(Integer.rotateLeft((int) a, (int) b));
             case RORW -> result = sext32(Integer.rotateRight((int) a, (int) b));
             case RORIW -> result = sext32(Integer.rotateRight((int) a, (int) imm));
-            case ORC_B -> {
-                long r = 0;
-                for (int i = 0; i < 64; i += 8) {
-                    if (((a >>> i) & 0xff) != 0) {
-                        r |= 0xffL << i;
-                    }
-                }
-                result = r;
-            }
+            case ORC_B -> result = orcB(a);
             case REV8 -> result = Long.reverseBytes(a);
             case BCLR -> result = a & ~(1L << b);
             case BCLRI -> result = a & ~(1L << imm);
@@ -311,15 +309,14 @@ public final class Interpreter {
             }
             case FMV_X_W -> result = (int) hart.f[insn.rs1()];
             case FMV_X_D -> result = hart.f[insn.rs1()];
-            case FCLASS_S -> result = Fp32.classify(FloatBits.unbox(hart.f[insn.rs1()]));
-            case FCLASS_D -> result = Fp64.classify(hart.f[insn.rs1()]);
+            case FCLASS_S, FCLASS_D -> result = classify(insn, hart.f[insn.rs1()]);
             case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D,
-                    FCVT_WU_D, FCVT_L_D, FCVT_LU_D -> result = floatToInteger(hart, insn);
+                    FCVT_WU_D, FCVT_L_D, FCVT_LU_D -> result = floatToInteger(hart, insn, hart.f[insn.rs1()], hart.f[insn.rs2()]);
             case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMIN_S, FMAX_S, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
                     FMIN_D, FMAX_D, FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S, FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D,
                     FCVT_S_W, FCVT_S_WU, FCVT_S_L, FCVT_S_LU, FCVT_D_W, FCVT_D_WU, FCVT_D_L, FCVT_D_LU, FCVT_S_D,
                     FCVT_D_S -> {
-                hart.f[insn.rd()] = floatResult(hart, insn, a);
+                hart.f[insn.rd()] = floatResult(hart, insn, a, hart.f[insn.rs1()], hart.f[insn.rs2()], hart.f[insn.raw() >>> 27]);
                 hart.pc = next;
                 return;
             }
@@ -358,14 +355,20 @@ public final class Interpreter {
         return rm;
     }
 
-    /** Comparisons and conversions to integers: the result goes to an x register. */
-    private static long floatToInteger(RiscvHart hart, Insn insn) {
-        long[] f = hart.f;
+    /** fclass.s and fclass.d of register value {@code value}. */
+    public static long classify(Insn insn, long value) {
+        return insn.op() == Op.FCLASS_S ? Fp32.classify(FloatBits.unbox(value)) : Fp64.classify(value);
+    }
+
+    /**
+     * Comparisons and conversions to integers, of f-register values {@code da} and {@code db}
+     * (rs1 and rs2): the result goes to an x register. Raises flags in the hart's fflags.
+     */
+    public static long floatToInteger(RiscvHart hart, Insn insn, long da, long db) {
+        requireFloatingPoint(hart, insn);
         FpFlags flags = hart.fflags;
-        int sa = FloatBits.unbox(f[insn.rs1()]);
-        int sb = FloatBits.unbox(f[insn.rs2()]);
-        long da = f[insn.rs1()];
-        long db = f[insn.rs2()];
+        int sa = FloatBits.unbox(da);
+        int sb = FloatBits.unbox(db);
         return switch (insn.op()) {
             case FEQ_S -> Fp32.eq(sa, sb, flags);
             case FLT_S -> Fp32.lt(sa, sb, flags);
@@ -384,17 +387,17 @@ public final class Interpreter {
         };
     }
 
-    /** Arithmetic and conversions with a floating-point result (singles NaN-boxed). */
-    private static long floatResult(RiscvHart hart, Insn insn, long x) {
-        long[] f = hart.f;
+    /**
+     * Arithmetic and conversions with a floating-point result (singles NaN-boxed), of x-register
+     * value {@code x} (rs1) and f-register values {@code da}, {@code db}, {@code dc} (rs1, rs2,
+     * rs3). Raises flags in the hart's fflags; a reserved rounding mode is an illegal instruction.
+     */
+    public static long floatResult(RiscvHart hart, Insn insn, long x, long da, long db, long dc) {
+        requireFloatingPoint(hart, insn);
         FpFlags flags = hart.fflags;
-        int rs3 = insn.raw() >>> 27;
-        int sa = FloatBits.unbox(f[insn.rs1()]);
-        int sb = FloatBits.unbox(f[insn.rs2()]);
-        int sc = FloatBits.unbox(f[rs3]);
-        long da = f[insn.rs1()];
-        long db = f[insn.rs2()];
-        long dc = f[rs3];
+        int sa = FloatBits.unbox(da);
+        int sb = FloatBits.unbox(db);
+        int sc = FloatBits.unbox(dc);
         return switch (insn.op()) {
             case FADD_S -> FloatBits.box(Fp32.add(sa, sb, roundingMode(hart, insn), flags));
             case FSUB_S -> FloatBits.box(Fp32.sub(sa, sb, roundingMode(hart, insn), flags));
@@ -448,13 +451,31 @@ public final class Interpreter {
             case FSD -> memory.store(a + imm, 8, f[insn.rs2()]);
             case FMV_W_X -> f[insn.rd()] = FloatBits.box((int) a);
             case FMV_D_X -> f[insn.rd()] = a;
-            case FSGNJ_S -> f[insn.rd()] = FloatBits.box(Fp32.sgnj(FloatBits.unbox(f[insn.rs1()]), FloatBits.unbox(f[insn.rs2()])));
-            case FSGNJN_S -> f[insn.rd()] = FloatBits.box(Fp32.sgnjn(FloatBits.unbox(f[insn.rs1()]), FloatBits.unbox(f[insn.rs2()])));
-            case FSGNJX_S -> f[insn.rd()] = FloatBits.box(Fp32.sgnjx(FloatBits.unbox(f[insn.rs1()]), FloatBits.unbox(f[insn.rs2()])));
-            case FSGNJ_D -> f[insn.rd()] = Fp64.sgnj(f[insn.rs1()], f[insn.rs2()]);
-            case FSGNJN_D -> f[insn.rd()] = Fp64.sgnjn(f[insn.rs1()], f[insn.rs2()]);
-            default -> f[insn.rd()] = Fp64.sgnjx(f[insn.rs1()], f[insn.rs2()]);
+            default -> f[insn.rd()] = signInjection(insn, f[insn.rs1()], f[insn.rs2()]);
         }
+    }
+
+    /** The sign-injection instructions (fsgnj, fsgnjn, fsgnjx, .s and .d) of f-register values {@code a} and {@code b}. */
+    public static long signInjection(Insn insn, long a, long b) {
+        return switch (insn.op()) {
+            case FSGNJ_S -> FloatBits.box(Fp32.sgnj(FloatBits.unbox(a), FloatBits.unbox(b)));
+            case FSGNJN_S -> FloatBits.box(Fp32.sgnjn(FloatBits.unbox(a), FloatBits.unbox(b)));
+            case FSGNJX_S -> FloatBits.box(Fp32.sgnjx(FloatBits.unbox(a), FloatBits.unbox(b)));
+            case FSGNJ_D -> Fp64.sgnj(a, b);
+            case FSGNJN_D -> Fp64.sgnjn(a, b);
+            default -> Fp64.sgnjx(a, b);
+        };
+    }
+
+    /** orc.b: each byte of the result is all ones where that byte of {@code a} is not zero. */
+    public static long orcB(long a) {
+        long r = 0;
+        for (int i = 0; i < 64; i += 8) {
+            if (((a >>> i) & 0xff) != 0) {
+                r |= 0xffL << i;
+            }
+        }
+        return r;
     }
 
     private static void checkAligned(long address, int size, int cause) {

@@ -41,6 +41,11 @@ public final class RiscvHart implements Cpu {
     public long reservation = -1;
     /** Instructions retired (minstret / instret). */
     public long instret;
+    /**
+     * Where translated code stops: it returns to its runner once {@link #instret} reaches this
+     * at a loop head, so that a guest loop cannot keep the runner from signals and exits.
+     */
+    public long runLimit = Long.MAX_VALUE;
     /** The privilege mode: {@link Csr#PRV_U}, {@link Csr#PRV_S} or {@link Csr#PRV_M}. */
     public int privilege = Csr.PRV_U;
     /**

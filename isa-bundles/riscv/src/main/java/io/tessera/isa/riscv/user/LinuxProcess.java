@@ -55,7 +55,13 @@ public final class LinuxProcess {
      */
     public static LinuxProcess load(Path program, List<String> args, Map<String, String> env, Path sysroot,
             PrintStream diagnostics) throws IOException {
-        ProcessTable table = new ProcessTable(sysroot, diagnostics);
+        return load(program, args, env, sysroot, diagnostics, Execution.fromProperties());
+    }
+
+    /** {@link #load(Path, List, Map, Path, PrintStream)}, run as {@code execution} says. */
+    static LinuxProcess load(Path program, List<String> args, Map<String, String> env, Path sysroot,
+            PrintStream diagnostics, Execution execution) throws IOException {
+        ProcessTable table = new ProcessTable(sysroot, diagnostics, execution);
         LinuxProcess process = new LinuxProcess(table, table.newId(), null);
         process.pgid = process.pid;
         process.sid = process.pid;

@@ -1,7 +1,7 @@
 package io.tessera.isa.riscv.user;
 
 import io.tessera.isa.riscv.GuestFault;
-import io.tessera.isa.riscv.Interpreter;
+import io.tessera.isa.riscv.HartRunner;
 import io.tessera.isa.riscv.RiscvHart;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,7 +25,8 @@ final class LinuxThread implements Runnable {
     final int tid;
     final RiscvHart hart = new RiscvHart(0, null);
     volatile ProcessMemory memory;
-    Interpreter interpreter = new Interpreter();
+    /** Runs the hart: the translator or the interpreter, as the run's {@link Execution} says; replaced by execve. */
+    HartRunner runner;
     final LinuxSyscalls syscalls;
 
     /** The signal mask; only this thread changes it, others read it to choose where a signal goes. */
@@ -48,6 +49,7 @@ final class LinuxThread implements Runnable {
         this.process = process;
         this.tid = tid;
         this.memory = memory;
+        this.runner = process.table.execution.runner(memory);
         this.syscalls = new LinuxSyscalls(this);
     }
 
@@ -65,7 +67,7 @@ final class LinuxThread implements Runnable {
                     deliverSignals();
                 }
                 try {
-                    interpreter.run(hart, memory, syscalls, BATCH);
+                    runner.run(hart, memory, syscalls, BATCH);
                 } catch (RuntimeException e) {
                     if (e != REDIRECT) {
                         throw e;
@@ -96,6 +98,9 @@ final class LinuxThread implements Runnable {
                 } catch (GuestFault ignored) {
                     // The word is gone with its memory; nobody can wait on it.
                 }
+            }
+            if (Boolean.getBoolean("tessera.tcg.stats") && runner instanceof io.tessera.isa.riscv.tcg.TranslatingRunner t) {
+                process.table.diagnostics.println("tessera user: thread " + tid + ": " + t.statistics() + ", instructions " + hart.instret);
             }
             process.threadEnded(this, exitCode);
         }

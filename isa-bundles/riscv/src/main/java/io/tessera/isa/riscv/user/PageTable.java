@@ -1,6 +1,7 @@
 package io.tessera.isa.riscv.user;
 
 import io.tessera.isa.riscv.GuestFault;
+import io.tessera.tcg.TranslationCache;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +41,9 @@ final class PageTable {
     /** Bumped with stores to executable pages too (see {@link io.tessera.isa.riscv.GuestMemory#codeGeneration()}). */
     volatile long codeGeneration;
 
+    /** The code translated from these pages, shared by the threads that run in them; null until the first translation. */
+    private volatile TranslationCache translations;
+
     PageTable() {
         this(new ConcurrentHashMap<>());
     }
@@ -57,18 +61,46 @@ final class PageTable {
         codeGeneration++;
     }
 
+    /** A change of the range's contents, mapping or protection: code translated from it goes. */
+    private void changed(long start, long length) {
+        changed();
+        codeChanged(start >>> PAGE_SHIFT, (start + length - 1) >>> PAGE_SHIFT);
+    }
+
+    /** @return the translation cache of these pages, made with {@code maxBytes} as its bound the first time */
+    synchronized TranslationCache translations(long maxBytes) {
+        if (translations == null) {
+            translations = new TranslationCache(maxBytes);
+        }
+        return translations;
+    }
+
+    /** Invalidates code translated from pages {@code first..last} (a store to them, or a change of them). */
+    void codeChanged(long first, long last) {
+        TranslationCache cache = translations;
+        if (cache != null) {
+            cache.invalidatePages(first, last);
+        }
+    }
+
+    /** @return whether code was translated from page {@code number} */
+    boolean holdsTranslatedCode(long number) {
+        TranslationCache cache = translations;
+        return cache != null && cache.holdsCode(number);
+    }
+
     synchronized void map(long start, long length, int protection) {
         for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
             pages.put(page, new Page(ZERO, protection, true));
         }
-        changed();
+        changed(start, length);
     }
 
     synchronized void unmap(long start, long length) {
         for (long page = start >>> PAGE_SHIFT; page <= (start + length - 1) >>> PAGE_SHIFT; page++) {
             pages.remove(page);
         }
-        changed();
+        changed(start, length);
     }
 
     synchronized boolean protect(long start, long length, int protection) {
@@ -81,7 +113,7 @@ final class PageTable {
                 pages.put(page, new Page(p.bytes(), protection, p.shared()));
             }
         }
-        changed();
+        changed(start, length);
         return all;
     }
 

@@ -1,6 +1,5 @@
 package io.tessera.isa.riscv.user;
 
-import io.tessera.isa.riscv.Interpreter;
 import io.tessera.isa.riscv.RiscvHart;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -142,7 +141,7 @@ final class ProcessCalls {
         process.space = space;
         process.program = program.toAbsolutePath();
         thread.memory = new ProcessMemory(space.pages);
-        thread.interpreter = new Interpreter();
+        thread.runner = process.table.execution.runner(thread.memory);
         RiscvHart hart = thread.hart;
         java.util.Arrays.fill(hart.x, 0);
         java.util.Arrays.fill(hart.f, 0);

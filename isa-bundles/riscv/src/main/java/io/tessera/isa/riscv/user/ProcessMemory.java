@@ -158,6 +158,7 @@ final class ProcessMemory implements GuestMemory {
         Page page = writable(address);
         if ((page.protection() & EXEC) != 0) {
             table.codeGeneration++;
+            codeWritten(address, size);
         }
         MemorySegment bytes = page.bytes();
         switch (size) {
@@ -168,11 +169,24 @@ final class ProcessMemory implements GuestMemory {
         }
     }
 
+    /** A store to an executable page: code translated from it is no longer what is there. */
+    private void codeWritten(long address, int size) {
+        long page = address >>> PAGE_SHIFT;
+        if (table.holdsTranslatedCode(page)) {
+            table.codeChanged(page, (address + size - 1) >>> PAGE_SHIFT);
+        }
+    }
+
     @Override
     public boolean compareAndSet(long address, int size, long expected, long value) {
         // Read permission is checked as the AMO's load would; the caller checked alignment.
         readable(address);
-        MemorySegment bytes = writable(address).bytes();
+        Page page = writable(address);
+        if ((page.protection() & EXEC) != 0) {
+            table.codeGeneration++;
+            codeWritten(address, size);
+        }
+        MemorySegment bytes = page.bytes();
         long offset = address & PAGE_MASK;
         return size == 4 ? ATOMIC_INT.compareAndSet(bytes, offset, (int) expected, (int) value)
                 : ATOMIC_LONG.compareAndSet(bytes, offset, expected, value);
@@ -200,6 +214,9 @@ final class ProcessMemory implements GuestMemory {
     /** Copies bytes in, ignoring protections (the loader and the kernel's copies to user). */
     void poke(long address, byte[] data, int offset, int length) {
         table.codeGeneration++;
+        if (length > 0) {
+            table.codeChanged(address >>> PAGE_SHIFT, (address + length - 1) >>> PAGE_SHIFT);
+        }
         int done = 0;
         while (done < length) {
             long at = address + done;

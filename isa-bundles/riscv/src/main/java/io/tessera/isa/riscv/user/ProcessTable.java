@@ -27,9 +27,13 @@ final class ProcessTable {
     private final Map<Integer, LinuxThread> threads = new ConcurrentHashMap<>();
     private final Map<Integer, LinuxProcess> processes = new ConcurrentHashMap<>();
 
-    ProcessTable(Path sysroot, PrintStream diagnostics) {
+    /** How threads run guest code. */
+    final Execution execution;
+
+    ProcessTable(Path sysroot, PrintStream diagnostics, Execution execution) {
         this.sysroot = sysroot;
         this.diagnostics = diagnostics;
+        this.execution = execution;
     }
 
     int newId() {

@@ -14,7 +14,7 @@ public final class UserMain {
     private UserMain() {
     }
 
-    static final String USAGE = "usage: run/tessera user [-L SYSROOT] PROGRAM [ARGS...]";
+    static final String USAGE = "usage: run/tessera user [-L SYSROOT] [-accel tcg|interp] PROGRAM [ARGS...]";
 
     /** Entry point. */
     public static void main(String[] argv) {
@@ -24,6 +24,13 @@ public final class UserMain {
     /** @return the exit status to end with */
     static int run(String[] argv) {
         Path sysroot = null;
+        Execution execution;
+        try {
+            execution = Execution.fromProperties();
+        } catch (IllegalArgumentException e) {
+            System.err.println("tessera user: " + e.getMessage());
+            return 2;
+        }
         int i = 0;
         while (i < argv.length && argv[i].startsWith("-")) {
             switch (argv[i]) {
@@ -33,6 +40,17 @@ public final class UserMain {
                         return 2;
                     }
                     sysroot = Path.of(argv[++i]);
+                }
+                case "-accel" -> {
+                    String name = i + 1 < argv.length ? argv[++i] : "";
+                    switch (name) {
+                        case "tcg" -> execution = execution.translating(true);
+                        case "interp" -> execution = execution.translating(false);
+                        default -> {
+                            System.err.println("tessera user: -accel '" + name + "': valid accelerators are tcg and interp\n" + USAGE);
+                            return 2;
+                        }
+                    }
                 }
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
@@ -51,7 +69,7 @@ public final class UserMain {
         }
         List<String> args = new ArrayList<>(List.of(argv).subList(i, argv.length));
         try {
-            LinuxProcess process = LinuxProcess.load(Path.of(args.get(0)), args, System.getenv(), sysroot, System.err);
+            LinuxProcess process = LinuxProcess.load(Path.of(args.get(0)), args, System.getenv(), sysroot, System.err, execution);
             int status = process.run(StandardStreams.host());
             System.out.flush();
             return status;

@@ -1,0 +1,86 @@
+package io.tessera.isa.riscv.user;
+
+import io.tessera.isa.riscv.HartRunner;
+import io.tessera.isa.riscv.Interpreter;
+import io.tessera.isa.riscv.tcg.RiscvTranslator;
+import io.tessera.isa.riscv.tcg.TranslatingRunner;
+
+/**
+ * How the threads of a run execute guest code: with the translator (the default) or the
+ * interpreter alone, and the translator's settings.
+ *
+ * @param translate whether to translate (false: interpret everything)
+ * @param threshold times a block is interpreted before it is translated; 0 translates everything at once
+ * @param cacheBytes the bound on translated code per address space (class-file bytes)
+ * @param regionBlocks guest basic blocks one translated loop region holds at most
+ * @param loopThreshold runs of a translated block after which the loop it heads is translated as one region (0: never)
+ */
+record Execution(boolean translate, int threshold, long cacheBytes, int regionBlocks, int loopThreshold) {
+
+    /** Guest instructions one region holds at most: keeps a unit's method well under the JVM's 64 KiB. */
+    static final int REGION_INSNS = 400;
+
+    /**
+     * System properties that set it (see README): tessera.accel, tessera.tcg.threshold,
+     * tessera.tcg.cache, tessera.tcg.region, tessera.tcg.loop.
+     */
+    static Execution fromProperties() {
+        String accel = System.getProperty("tessera.accel", "tcg");
+        boolean translate = switch (accel) {
+            case "tcg" -> true;
+            case "interp" -> false;
+            default -> throw new IllegalArgumentException("tessera.accel=" + accel + ": valid values are tcg and interp");
+        };
+        int threshold = (int) number("tessera.tcg.threshold", 50, 0, Short.MAX_VALUE);
+        long cache = number("tessera.tcg.cache", 256L << 20, 65536, Long.MAX_VALUE);
+        int region = (int) number("tessera.tcg.region", 16, 1, 256);
+        int loop = (int) number("tessera.tcg.loop", 10000, 0, Integer.MAX_VALUE);
+        return new Execution(translate, threshold, cache, region, loop);
+    }
+
+    private static long number(String property, long fallback, long min, long max) {
+        String text = System.getProperty(property);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the valid range.
+        }
+        throw new IllegalArgumentException(property + "=" + text + ": valid values are whole numbers from " + min + " to " + max);
+    }
+
+    /** Where translations are described when tessera.tcg.dump names a file (appended to), opened once per JVM. */
+    private static final class Dump {
+        static final java.io.PrintStream STREAM = open(System.getProperty("tessera.tcg.dump"));
+
+        private static java.io.PrintStream open(String file) {
+            if (file == null || file.isEmpty()) {
+                return null;
+            }
+            try {
+                return new java.io.PrintStream(new java.io.FileOutputStream(file, true), true, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("tessera.tcg.dump=" + file + ": cannot write it (" + e.getMessage() + ")", e);
+            }
+        }
+    }
+
+    /** @return this with the translator on or off */
+    Execution translating(boolean on) {
+        return new Execution(on, threshold, cacheBytes, regionBlocks, loopThreshold);
+    }
+
+    /** @return what runs a thread that uses {@code memory} */
+    HartRunner runner(ProcessMemory memory) {
+        if (!translate) {
+            return new Interpreter();
+        }
+        return new TranslatingRunner(memory.table.translations(cacheBytes), new RiscvTranslator(regionBlocks, REGION_INSNS, Dump.STREAM),
+                new ProcessTlb(memory), threshold, loopThreshold);
+    }
+}

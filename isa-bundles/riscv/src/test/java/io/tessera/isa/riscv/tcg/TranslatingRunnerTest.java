@@ -1,0 +1,260 @@
+package io.tessera.isa.riscv.tcg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tessera.isa.riscv.Environment;
+import io.tessera.isa.riscv.GuestFault;
+import io.tessera.isa.riscv.GuestMemory;
+import io.tessera.isa.riscv.HartRunner;
+import io.tessera.isa.riscv.Interpreter;
+import io.tessera.isa.riscv.RiscvHart;
+import io.tessera.tcg.SoftTlb;
+import io.tessera.tcg.TranslatedBlock;
+import io.tessera.tcg.TranslationCache;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runner and translator on hand-assembled code: chaining, invalidation by a guest store
+ * to translated code, eviction under the cache bound, and a fault in the middle of a block,
+ * each checked against the interpreter's outcome.
+ */
+class TranslatingRunnerTest {
+
+    private static final long CODE = 0x10000;
+    private static final long DATA = 0x20000;
+    private static final int A0 = 10;
+    private static final int A1 = 11;
+    private static final int A2 = 12;
+    private static final int A3 = 13;
+    private static final int RA = 1;
+
+    /** Flat RAM from 0x10000 to 0x30000; a store to a page holding translated code invalidates it, as process memory does. */
+    static final class FlatMemory implements GuestMemory {
+        final byte[] bytes = new byte[0x20000];
+        TranslationCache cache;
+
+        private int offset(long address, int size, int cause) {
+            if (address < CODE || address + size > CODE + bytes.length) {
+                throw new GuestFault(cause, address);
+            }
+            return (int) (address - CODE);
+        }
+
+        @Override
+        public long load(long address, int size) {
+            int o = offset(address, size, GuestFault.LOAD_ACCESS);
+            long v = 0;
+            for (int i = 0; i < size; i++) {
+                v |= (bytes[o + i] & 0xffL) << (8 * i);
+            }
+            return v;
+        }
+
+        @Override
+        public void store(long address, int size, long value) {
+            int o = offset(address, size, GuestFault.STORE_ACCESS);
+            for (int i = 0; i < size; i++) {
+                bytes[o + i] = (byte) (value >>> (8 * i));
+            }
+            if (cache != null) {
+                cache.invalidatePages(address >>> SoftTlb.PAGE_BITS, (address + size - 1) >>> SoftTlb.PAGE_BITS);
+            }
+        }
+
+        @Override
+        public int fetch16(long address) {
+            return (int) load(address, 2) & 0xffff;
+        }
+
+        void put(long address, byte[] code) {
+            System.arraycopy(code, 0, bytes, (int) (address - CODE), code.length);
+        }
+    }
+
+    /** Ends a run at ecall. */
+    static final class Stop extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
+    static final Environment STOP_AT_ECALL = new Environment() {
+        @Override
+        public void ecall(RiscvHart hart) {
+            throw new Stop();
+        }
+
+        @Override
+        public long readCsr(RiscvHart hart, int csr) {
+            throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, 0);
+        }
+
+        @Override
+        public void writeCsr(RiscvHart hart, int csr, long value) {
+            throw new GuestFault(GuestFault.ILLEGAL_INSTRUCTION, 0);
+        }
+    };
+
+    private record Run(RiscvHart hart, TranslationCache cache, TranslatingRunner runner) {
+    }
+
+    private static Run translated(FlatMemory memory, long cacheBytes, int loopThreshold) {
+        TranslationCache cache = new TranslationCache(cacheBytes);
+        memory.cache = cache;
+        TranslatingRunner runner = new TranslatingRunner(cache, new RiscvTranslator(16, 400), new RiscvContext(memory), 0, loopThreshold);
+        return new Run(new RiscvHart(0, null), cache, runner);
+    }
+
+    /** Runs from CODE until ecall (or a fault, which is rethrown). */
+    private static void runToEcall(HartRunner runner, RiscvHart hart, GuestMemory memory) {
+        hart.pc = CODE;
+        try {
+            while (true) {
+                runner.run(hart, memory, STOP_AT_ECALL, 1000);
+            }
+        } catch (Stop stop) {
+            // The ecall ended it, pc at the ecall.
+        }
+    }
+
+    /** A loop of two blocks (a decrement, then a branch back over a jump) run a thousand times. */
+    private static byte[] twoBlockLoop() {
+        Assembler a = new Assembler(CODE);
+        a.emit(Assembler.addi(A0, 0, 1000));        // CODE+0: a0 = 1000
+        long top = a.here();
+        a.emit(Assembler.addi(A1, A1, 3));          // top: a1 += 3
+        a.emit(Assembler.jal(0, 8));                // jump to the second block
+        a.emit(Assembler.addi(A1, A1, 1000));       // (skipped)
+        a.emit(Assembler.addi(A0, A0, -1));         // second block: a0 -= 1
+        a.emit(Assembler.bne(A0, 0, top - a.here()));
+        a.emit(Assembler.ECALL);
+        return a.bytes();
+    }
+
+    @Test
+    void blocksChainToTheirSuccessors() {
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, twoBlockLoop());
+        Run run = translated(memory, 1 << 20, 0);
+        runToEcall(run.runner(), run.hart(), memory);
+        assertEquals(3000, run.hart().x[A1]);
+        assertEquals(0, run.hart().x[A0]);
+        TranslatedBlock first = run.cache().get(CODE + 4, 0);
+        TranslatedBlock second = run.cache().get(CODE + 16, 0);
+        assertNotNull(first);
+        assertNotNull(second);
+        assertSame(second, first.links[0], "the jump's exit is chained to the second block");
+        assertSame(first, second.links[1], "the taken branch is chained back to the first");
+        assertTrue(first.executions >= 999, "ran through the links: " + first.executions);
+        assertSameAsInterpreter(twoBlockLoop(), run.hart());
+    }
+
+    /** The interpreter, run on {@code code} from a fresh hart, ends with {@code translated}'s registers, count and pc. */
+    private static void assertSameAsInterpreter(byte[] code, RiscvHart translated) {
+        FlatMemory reference = new FlatMemory();
+        reference.put(CODE, code);
+        RiscvHart hart = new RiscvHart(0, null);
+        runToEcall(new Interpreter(), hart, reference);
+        assertArrayEquals(hart.x, translated.x);
+        assertEquals(hart.instret, translated.instret);
+        assertEquals(hart.pc, translated.pc);
+    }
+
+    @Test
+    void aLoopHeadBecomesOneRegion() {
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, twoBlockLoop());
+        Run run = translated(memory, 1 << 20, 10);
+        runToEcall(run.runner(), run.hart(), memory);
+        assertEquals(3000, run.hart().x[A1]);
+        TranslatedBlock loop = run.cache().get(CODE + 4, 0);
+        assertEquals(2, loop.guestBlocks, "the loop's two blocks, not the entry or the exit");
+        assertSameAsInterpreter(twoBlockLoop(), run.hart());
+    }
+
+    @Test
+    void aStoreToTranslatedCodeInvalidatesIt() {
+        // f: a0 += 1; ret. The program calls f, overwrites its addi with a0 += 2, calls it again.
+        Assembler a = new Assembler(CODE);
+        long f = CODE + 0x800;
+        a.emit(Assembler.jal(RA, f - a.here()));
+        long patch = Assembler.addi(A0, A0, 2) & 0xffff_ffffL;
+        // a2 = the new instruction's bits, from data; then it goes over f's first instruction.
+        a.emit(Assembler.ld(A2, A3, 0));
+        a.emit(Assembler.sw(A2, A1, 0));
+        a.emit(Assembler.jal(RA, f - a.here()));
+        a.emit(Assembler.ECALL);
+        Assembler body = new Assembler(f);
+        body.emit(Assembler.addi(A0, A0, 1));
+        body.emit(Assembler.jalr(0, RA, 0));
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, a.bytes());
+        memory.put(f, body.bytes());
+        memory.store(DATA, 8, patch);
+        Run run = translated(memory, 1 << 20, 0);
+        run.hart().x[A1] = f;
+        run.hart().x[A3] = DATA;
+        runToEcall(run.runner(), run.hart(), memory);
+        assertEquals(3, run.hart().x[A0], "the second call ran the new instruction");
+        assertTrue(run.cache().invalidations() > 0);
+    }
+
+    @Test
+    void theBoundEvictsLeastRecentlyUsedBlocksAndTheProgramRunsOn() {
+        // 600 blocks, each: a0 += 1; jump to the next (over a padding instruction).
+        Assembler a = new Assembler(CODE);
+        for (int i = 0; i < 600; i++) {
+            a.emit(Assembler.addi(A0, A0, 1));
+            a.emit(Assembler.jal(0, 8));
+            a.emit(Assembler.addi(A1, A1, 1));
+        }
+        a.emit(Assembler.ECALL);
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, a.bytes());
+        Run run = translated(memory, 65536, 0);
+        runToEcall(run.runner(), run.hart(), memory);
+        runToEcall(run.runner(), run.hart(), memory);
+        assertEquals(1200, run.hart().x[A0]);
+        assertEquals(0, run.hart().x[A1]);
+        assertTrue(run.cache().evictions() > 0, "evicted " + run.cache().evictions());
+        assertTrue(run.cache().bytes() <= 65536, run.cache().bytes() + " bytes cached");
+    }
+
+    @Test
+    void aFaultInTheMiddleOfABlockLeavesTheInterpretersState() {
+        Assembler a = new Assembler(CODE);
+        a.emit(Assembler.addi(A0, A0, 1));
+        a.emit(Assembler.addi(A1, A1, 2));
+        a.emit(Assembler.ld(A2, A3, 8));
+        a.emit(Assembler.addi(A0, A0, 100));
+        a.emit(Assembler.ECALL);
+        RiscvHart[] harts = new RiscvHart[2];
+        GuestFault[] faults = new GuestFault[2];
+        for (int mode = 0; mode < 2; mode++) {
+            FlatMemory memory = new FlatMemory();
+            memory.put(CODE, a.bytes());
+            Run run = translated(memory, 1 << 20, 0);
+            HartRunner runner = mode == 0 ? new Interpreter() : run.runner();
+            RiscvHart hart = run.hart();
+            hart.x[A3] = 0x4000_0000L;
+            hart.instret = 7;
+            faults[mode] = assertThrows(GuestFault.class, () -> runToEcall(runner, hart, memory));
+            harts[mode] = hart;
+        }
+        assertEquals(CODE + 8, harts[1].pc);
+        assertEquals(9, harts[1].instret);
+        assertEquals(1, harts[1].x[A0]);
+        assertEquals(faults[0].cause(), faults[1].cause());
+        assertEquals(faults[0].tval(), faults[1].tval());
+        assertArrayEquals(harts[0].x, harts[1].x);
+        assertEquals(harts[0].pc, harts[1].pc);
+        assertEquals(harts[0].instret, harts[1].instret);
+    }
+}

@@ -1,0 +1,64 @@
+package io.tessera.tcg;
+
+/**
+ * A translated unit in the cache: where it starts (guest pc and flags), the guest pages its
+ * code came from, its compiled code, and its chain links: for each GOTO_TB exit slot, the
+ * block that exit went to last (so the next time it goes there without a cache lookup).
+ */
+public final class TranslatedBlock {
+    /** Guest pc of its entry. */
+    public final long pc;
+    /** Translation flags (mode bits the code depends on). */
+    public final long flags;
+    /** The compiled code. */
+    public final CompiledUnit code;
+    /** Guest page numbers ({@link SoftTlb#PAGE_BITS}) its instructions came from. */
+    public final long[] pages;
+    /** Chain links by exit slot; a link to an invalid block is ignored and replaced. */
+    public final TranslatedBlock[] links;
+    /** Bytes of class file (what the cache bound counts). */
+    public final int size;
+    /** Guest instructions translated. */
+    public final int guestInstructions;
+    /** Guest basic blocks translated (more than one: a region). */
+    public final int guestBlocks;
+    /** IR ops before and after optimization. */
+    public final int opsBefore;
+    /** @see #opsBefore */
+    public final int opsAfter;
+    /** Nanoseconds its translation took. */
+    public final long translationNanos;
+
+    /** Times it ran, as its runners count (not exact across threads: a statistic and a hotness measure). */
+    public int executions;
+
+    /** False once invalidated or evicted: it must not run again. */
+    public volatile boolean valid = true;
+    /** The cache's clock when it was last looked up (LRU). */
+    long lastUsed;
+
+    /**
+     * @param pc entry pc; @param flags translation flags; @param pages guest pages of its code
+     * @param compiled the compiler's output; @param exitSlots its number of GOTO_TB slots
+     * @param guestInstructions guest instructions in it; @param guestBlocks guest basic blocks in it
+     */
+    public TranslatedBlock(long pc, long flags, long[] pages, UnitCompiler.Compiled compiled, int exitSlots, int guestInstructions,
+            int guestBlocks) {
+        this.guestBlocks = guestBlocks;
+        this.pc = pc;
+        this.flags = flags;
+        this.pages = pages.clone();
+        this.code = compiled.code();
+        this.links = new TranslatedBlock[exitSlots];
+        this.size = compiled.classFile().length;
+        this.guestInstructions = guestInstructions;
+        this.opsBefore = compiled.opsBefore();
+        this.opsAfter = compiled.opsAfter();
+        this.translationNanos = compiled.nanos();
+    }
+
+    @Override
+    public String toString() {
+        return String.format("block 0x%x (%d insns, %d bytes)", pc, guestInstructions, size);
+    }
+}
