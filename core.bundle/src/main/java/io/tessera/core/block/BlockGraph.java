@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -26,6 +27,8 @@ public final class BlockGraph {
 
     /** How many leading bytes of an image the format probes see. */
     public static final int PROBE_BYTES = 2048;
+    /** The prefix of options that go to the protocol node, as {@code file.cache.no-flush}. */
+    public static final String FILE_PREFIX = "file.";
     /** The deepest backing chain opened (QEMU has no limit but its stack; a loop must end). */
     public static final int MAX_CHAIN_DEPTH = 256;
 
@@ -57,7 +60,8 @@ public final class BlockGraph {
      * @param filename the image
      * @param format the format's name, or empty (or {@code null}) to probe
      * @param readOnly whether to open read-only (backing files are always read-only)
-     * @param options options for the format driver
+     * @param options options for the format driver, and with the prefix {@value #FILE_PREFIX}
+     *        for the protocol node below it
      * @return the format node, owning its file node and backing chain
      * @throws IOException if the image or a backing file cannot be opened or is malformed
      * @throws IllegalArgumentException if the format is unknown
@@ -142,11 +146,16 @@ public final class BlockGraph {
         List<String> chain = new ArrayList<>(above);
         chain.add(identity);
         List<String> frozen = List.copyOf(chain);
-        BlockNode file = protocol.open(new BlockOpenRequest(filename, null, readOnly, Map.of()));
+        // As in QEMU's -blockdev, options named file.X belong to the protocol node below.
+        Map<String, String> fileOptions = new LinkedHashMap<>();
+        Map<String, String> formatOptions = new LinkedHashMap<>();
+        options.forEach((key, value) -> (key.startsWith(FILE_PREFIX) ? fileOptions : formatOptions)
+                .put(key.startsWith(FILE_PREFIX) ? key.substring(FILE_PREFIX.length()) : key, value));
+        BlockNode file = protocol.open(new BlockOpenRequest(filename, null, readOnly, fileOptions));
         try {
             BlockDriver driver = format == null || format.isEmpty() ? probe(file, filename) : formatDriver(format);
             BackingOpener backing = (backingName, backingFormat) -> open(backingName, backingFormat, true, Map.of(), frozen);
-            return driver.open(new BlockOpenRequest(filename, file, readOnly, options, backing));
+            return driver.open(new BlockOpenRequest(filename, file, readOnly, formatOptions, backing));
         } catch (IOException | RuntimeException e) {
             try {
                 file.close();

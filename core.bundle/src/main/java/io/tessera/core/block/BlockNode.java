@@ -100,6 +100,20 @@ public interface BlockNode extends AutoCloseable {
     BlockStatus blockStatus(long offset, long length) throws IOException;
 
     /**
+     * Writes whole clusters compressed, as {@code qemu-img convert -c} does; a cluster that does
+     * not shrink is stored as it is.
+     *
+     * @param offset disk offset, a multiple of the {@link BlockImageInfo#clusterSize()}
+     * @param src whole clusters (the last may end at {@link #size()})
+     * @throws UnsupportedOperationException if the format cannot store compressed clusters
+     * @throws IllegalArgumentException if the range is not cluster aligned
+     * @throws IOException if the node is read-only or the storage fails
+     */
+    default void writeCompressed(long offset, ByteBuffer src) throws IOException {
+        throw new UnsupportedOperationException("the " + format() + " format cannot store compressed data");
+    }
+
+    /**
      * Describes the image for {@code qemu-img info}.
      *
      * @return cluster size, backing file, dirty state, snapshots and format details; the plain

@@ -37,8 +37,9 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>What Java cannot do portably, and how this driver behaves instead: discard cannot punch a
  * hole (no {@code fallocate}), so it is a no-op hint, which the {@link BlockNode#discard}
- * contract allows; block status cannot ask for holes (no {@code SEEK_DATA}), so every range
- * reports as data; there is no image locking (QEMU's {@code locking=}).
+ * contract allows; there is no image locking (QEMU's {@code locking=}). Block status finds the
+ * holes of sparse files with Linux's {@code SEEK_DATA}/{@code SEEK_HOLE} through the FFM API
+ * (elsewhere every range reports as data).
  */
 @Component(service = BlockDriver.class, property = {FileDriver.FORMAT_PROPERTY + "=file", FileDriver.PROTOCOL_PROPERTY + ":Boolean=true"})
 public final class FileDriver implements BlockDriver {

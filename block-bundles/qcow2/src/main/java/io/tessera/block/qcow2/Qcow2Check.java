@@ -163,12 +163,10 @@ final class Qcow2Check {
                         count(first, ((last - first) >>> clusterBits) + 1, "compressed data");
                     }
                     if (active) {
+                        // As QEMU counts them: compressed clusters are fragmented by nature.
                         allocated++;
                         compressed++;
-                        if (nextContiguous != 0 && range[0] != nextContiguous) {
-                            fragmented++;
-                        }
-                        nextContiguous = range[0] + range[1];
+                        fragmented++;
                     }
                     continue;
                 }

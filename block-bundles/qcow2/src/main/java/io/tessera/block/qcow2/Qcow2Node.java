@@ -508,6 +508,62 @@ final class Qcow2Node implements BlockNode {
         return length;
     }
 
+    /** Where the next compressed cluster goes: packed byte after byte into clusters taken for them, as QEMU's qcow2_alloc_bytes. */
+    private long compressedCursor;
+
+    @Override
+    public synchronized void writeCompressed(long offset, ByteBuffer src) throws IOException {
+        checkWrite("compressed write", offset, src.remaining());
+        if ((offset & (clusterSize - 1)) != 0 || src.remaining() % clusterSize != 0 && offset + src.remaining() != header.size) {
+            throw new IllegalArgumentException("compressed writes take whole " + clusterSize + "-byte clusters, not " + src.remaining()
+                    + " bytes at offset " + offset);
+        }
+        if (extendedL2 || hasExternalDataFile()) {
+            throw new UnsupportedOperationException("compressed clusters with extended L2 entries or an external data file are not supported");
+        }
+        beginWrite();
+        long at = offset;
+        while (src.hasRemaining()) {
+            int n = (int) Math.min(clusterSize, src.remaining());
+            byte[] cluster = new byte[(int) clusterSize];
+            src.get(cluster, 0, n);
+            byte[] packed = Qcow2Compression.compress(header.compressionType, cluster);
+            if (packed == null) {
+                write(at, ByteBuffer.wrap(cluster, 0, n));
+                at += n;
+                continue;
+            }
+            long host = allocateBytes(packed.length);
+            dataFile.write(host, ByteBuffer.wrap(packed));
+            int shift = 62 - (clusterBits - 8);
+            long extraSectors = ((host + packed.length - 1) >>> 9) - (host >>> 9);
+            replace(slot(at), COMPRESSED | extraSectors << shift | host);
+            at += n;
+        }
+    }
+
+    /** Takes {@code length} bytes for compressed data, counting each host cluster once per compressed cluster in it. */
+    private long allocateBytes(int length) throws IOException {
+        Qcow2Refcounts counts = refcounts();
+        long cursor = compressedCursor;
+        long clusterEnd = (cursor | (clusterSize - 1)) + 1;
+        if (cursor == 0 || (cursor & (clusterSize - 1)) == 0 || cursor + length > clusterEnd && (clusterEnd >>> clusterBits) != counts.end()) {
+            // A fresh run of clusters for the data.
+            long clusters = (length + clusterSize - 1) >>> clusterBits;
+            long host = counts.allocate(clusters);
+            compressedCursor = host + length;
+            return host;
+        }
+        // Continue in the current cluster; spill into freshly taken clusters right after it.
+        counts.increment(cursor >>> clusterBits);
+        if (cursor + length > clusterEnd) {
+            long more = (cursor + length - clusterEnd + clusterSize - 1) >>> clusterBits;
+            counts.allocate(more);
+        }
+        compressedCursor = cursor + length;
+        return cursor;
+    }
+
     /** How many whole clusters from {@code at} (at most {@code max}) need new space: not yet ours in place. */
     private long countFreshRun(long at, long max) throws IOException {
         long n = 0;
