@@ -318,6 +318,7 @@ final class Qcow2Node implements BlockNode {
         dst.limit(dst.position() + total);
         try {
             synchronized (this) {
+                writePending();
                 long at = offset;
                 while (dst.hasRemaining()) {
                     Extent e = map(at, dst.remaining());
@@ -461,6 +462,7 @@ final class Qcow2Node implements BlockNode {
     public synchronized int write(long offset, ByteBuffer src) throws IOException {
         int length = src.remaining();
         checkWrite("write", offset, length);
+        writePending();
         beginWrite();
         long at = offset;
         while (src.hasRemaining()) {
@@ -522,25 +524,60 @@ final class Qcow2Node implements BlockNode {
             throw new UnsupportedOperationException("compressed clusters with extended L2 entries or an external data file are not supported");
         }
         beginWrite();
+        int count = (int) ((src.remaining() + clusterSize - 1) / clusterSize);
+        byte[][] clusters = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            clusters[i] = new byte[(int) clusterSize];
+            src.get(clusters[i], 0, (int) Math.min(clusterSize, src.remaining()));
+        }
+        // Compression is the costly part and each cluster stands alone: all cores take part.
+        byte[][] packed = new byte[count][];
+        java.util.stream.IntStream.range(0, count).parallel()
+                .forEach(i -> packed[i] = Qcow2Compression.compress(header.compressionType, clusters[i]));
         long at = offset;
-        while (src.hasRemaining()) {
-            int n = (int) Math.min(clusterSize, src.remaining());
-            byte[] cluster = new byte[(int) clusterSize];
-            src.get(cluster, 0, n);
-            byte[] packed = Qcow2Compression.compress(header.compressionType, cluster);
-            if (packed == null) {
-                write(at, ByteBuffer.wrap(cluster, 0, n));
-                at += n;
-                continue;
+        for (int i = 0; i < count; i++) {
+            int n = (int) Math.min(clusterSize, header.size - at);
+            if (packed[i] == null) {
+                write(at, ByteBuffer.wrap(clusters[i], 0, n));
+            } else {
+                long host = allocateBytes(packed[i].length);
+                appendCompressed(host, packed[i]);
+                int shift = 62 - (clusterBits - 8);
+                long extraSectors = ((host + packed[i].length - 1) >>> 9) - (host >>> 9);
+                replace(slot(at), COMPRESSED | extraSectors << shift | host);
             }
-            long host = allocateBytes(packed.length);
-            dataFile.write(host, ByteBuffer.wrap(packed));
-            int shift = 62 - (clusterBits - 8);
-            long extraSectors = ((host + packed.length - 1) >>> 9) - (host >>> 9);
-            replace(slot(at), COMPRESSED | extraSectors << shift | host);
             at += n;
         }
     }
+
+    /** Compressed data not yet written: consecutive compressed clusters go to the file in one write. */
+    private byte[] pending = new byte[0];
+    private long pendingHost;
+    private int pendingLength;
+
+    private void appendCompressed(long host, byte[] data) throws IOException {
+        if (pendingLength > 0 && (host != pendingHost + pendingLength || pendingLength + data.length > CHUNK_BYTES)) {
+            writePending();
+        }
+        if (pendingLength == 0) {
+            pendingHost = host;
+        }
+        if (pending.length < pendingLength + data.length) {
+            pending = java.util.Arrays.copyOf(pending, Math.max(pendingLength + data.length, Math.min(CHUNK_BYTES, pending.length * 2 + data.length)));
+        }
+        System.arraycopy(data, 0, pending, pendingLength, data.length);
+        pendingLength += data.length;
+    }
+
+    /** Writes the pending compressed data: before any read and before the tables that point to it. */
+    private void writePending() throws IOException {
+        if (pendingLength > 0) {
+            dataFile.write(pendingHost, ByteBuffer.wrap(pending, 0, pendingLength));
+            pendingLength = 0;
+        }
+    }
+
+    private static final int CHUNK_BYTES = 4 << 20;
 
     /** Takes {@code length} bytes for compressed data, counting each host cluster once per compressed cluster in it. */
     private long allocateBytes(int length) throws IOException {
@@ -733,6 +770,7 @@ final class Qcow2Node implements BlockNode {
 
     /** One epoch: counts that grew, then L2 tables, then the L1 table, then counts that shrank; flushed between. */
     synchronized void flushMetadata() throws IOException {
+        writePending();
         boolean l2Dirty = l2Cache.values().stream().anyMatch(t -> t.dirty);
         if (refcounts == null && !l2Dirty && !l1Dirty) {
             return;
