@@ -2,6 +2,7 @@ package io.tessera.block.img;
 
 import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
@@ -50,8 +51,16 @@ final class CompareCommand {
             ByteBuffer y = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
             MemorySegment xs = MemorySegment.ofBuffer(x);
             MemorySegment ys = MemorySegment.ofBuffer(y);
-            for (long at = 0; at < common; at += ConvertCommand.CHUNK) {
-                int n = (int) Math.min(ConvertCommand.CHUNK, common - at);
+            for (long at = 0; at < common; ) {
+                // Ranges both images know to read as zeroes need no reading, as in qemu-img.
+                BlockStatus sa = a.blockStatus(at, common - at);
+                BlockStatus sb = b.blockStatus(at, common - at);
+                long same = Math.min(sa.length(), sb.length());
+                if (sa.zero() && sb.zero()) {
+                    at += same;
+                    continue;
+                }
+                int n = (int) Math.min(ConvertCommand.CHUNK, same);
                 x.clear().limit(n);
                 y.clear().limit(n);
                 a.read(at, x);
@@ -60,6 +69,7 @@ final class CompareCommand {
                 if (diff >= 0) {
                     return mismatch(quiet, at + (diff & ~511L));
                 }
+                at += n;
             }
             BlockNode longer = a.size() > b.size() ? a : b;
             for (long at = common; at < longer.size(); at += ConvertCommand.CHUNK) {

@@ -66,6 +66,10 @@ public final class ImgMain {
         } catch (IOException e) {
             err.println("tessera img: " + e.getMessage());
             return verb.equals("compare") ? 2 : 1;
+        } catch (RuntimeException e) {
+            // A driver bug, not the user's doing: one line naming it, not a trace.
+            err.println("tessera img: internal error: " + e);
+            return verb.equals("compare") ? 2 : 1;
         }
     }
 
