@@ -166,6 +166,55 @@ public final class BlockGraph {
         }
     }
 
+    /**
+     * Resolves a backing (or data) file name an image stores, as QEMU does: relative names are
+     * relative to the image's directory; absolute names and URLs stay as they are.
+     *
+     * @param image the image's file name
+     * @param name the name stored in it
+     * @return the name to open
+     * @throws BlockFormatException if the name is not a valid path
+     */
+    public static String resolveRelative(String image, String name) throws BlockFormatException {
+        try {
+            if (name.contains("://") || Path.of(name).isAbsolute()) {
+                return name;
+            }
+            Path base = Path.of(image.startsWith("file:") ? image.substring(5) : image).getParent();
+            return base == null ? name : base.resolve(name).toString();
+        } catch (InvalidPathException e) {
+            throw new BlockFormatException("'" + image + "' names an invalid file '" + name + "': " + e.getReason());
+        }
+    }
+
+    /**
+     * Closes nodes a node owns after its own final step failed or not, keeping the first failure
+     * and adding the others to it as suppressed.
+     *
+     * @param failure the failure so far, or {@code null}
+     * @param nodes the nodes to close; {@code null} entries are skipped
+     * @throws IOException the first failure, if any
+     */
+    public static void closeAll(IOException failure, BlockNode... nodes) throws IOException {
+        for (BlockNode n : nodes) {
+            if (n == null) {
+                continue;
+            }
+            try {
+                n.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
     /** The name a file is known by in a chain: its real path when it has one, so links and ../ cannot hide a loop. */
     private static String identity(String filename) {
         try {

@@ -66,7 +66,9 @@ final class CheckCommand {
 
     private static Map<String, Object> json(String file, String format, BlockCheckResult r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("image-end-offset", r.imageEndOffset());
+        if (r.imageEndOffset() >= 0) {
+            m.put("image-end-offset", r.imageEndOffset());
+        }
         m.put("total-clusters", r.totalClusters());
         m.put("check-errors", r.checkErrors());
         putIfNonZero(m, "leaks", r.leaks());

@@ -103,12 +103,11 @@ final class InfoCommand {
 
     /** The backing file as QEMU resolves it: relative to the overlay's directory. */
     static String fullBacking(String file, String backing) {
-        Path p = Path.of(backing);
-        if (p.isAbsolute() || backing.contains("://")) {
+        try {
+            return BlockGraph.resolveRelative(file, backing);
+        } catch (io.tessera.core.block.BlockFormatException e) {
             return backing;
         }
-        Path parent = Path.of(file).getParent();
-        return parent == null ? backing : parent.resolve(backing).toString();
     }
 
     private void human(String file, BlockNode node, BlockImageInfo info) {

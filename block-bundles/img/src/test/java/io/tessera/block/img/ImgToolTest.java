@@ -129,6 +129,21 @@ class ImgToolTest {
     }
 
     @Test
+    void convertsToAndFromQed() throws Exception {
+        Path image = mixed();
+        Path qed = dir.resolve("out.qed");
+        Run run = img("convert", "-O", "qed", image.toString(), qed.toString());
+        assertEquals(0, run.status(), run.err());
+        assertEquals(0, qemu("qemu-img", "check", "-q", qed.toString()).status());
+        assertEquals(0, qemu("qemu-img", "compare", image.toString(), qed.toString()).status());
+        for (String verb : List.of("info", "check", "map")) {
+            Run ours = img(verb, "--output=json", qed.toString());
+            Run theirs = qemu("qemu-img", verb, "--output=json", qed.toString());
+            assertEquals(theirs.out().replaceAll("\"actual-size\": \\d+", ""), ours.out().replaceAll("\"actual-size\": \\d+", ""), verb);
+        }
+    }
+
+    @Test
     void convertMinusNZeroesWhatTheSourceDoesNotHold() throws Exception {
         Path image = mixed();
         Path target = qemuImage("target.qcow2", "-f qcow2", "write -P 7 0 16M");

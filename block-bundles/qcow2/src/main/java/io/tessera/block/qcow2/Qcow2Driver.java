@@ -4,14 +4,13 @@ import io.tessera.core.block.BackingOpener;
 import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockFormatException;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockOptions;
 import io.tessera.core.block.BlockRepair;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,10 +95,10 @@ public final class Qcow2Driver implements BlockDriver {
         BlockNode dataFile = file;
         try {
             if (header.dataFile != null) {
-                dataFile = opener(request, "external data file").open(resolve(name, header.dataFile), "raw");
+                dataFile = opener(request, "external data file").open(BlockGraph.resolveRelative(name, header.dataFile), "raw");
             }
             if (header.backingFile != null && !"null".equals(request.options().get("backing"))) {
-                backing = opener(request, "backing file").open(resolve(name, header.backingFile),
+                backing = opener(request, "backing file").open(BlockGraph.resolveRelative(name, header.backingFile),
                         header.backingFormat == null ? "" : header.backingFormat);
             }
             String nodeName = request.options().getOrDefault("node-name", "#qcow2-" + NODES.getAndIncrement());
@@ -130,19 +129,6 @@ public final class Qcow2Driver implements BlockDriver {
             throw new BlockFormatException("'" + request.filename() + "' needs its " + what + ", and no way to open it was given");
         }
         return request.backingOpener();
-    }
-
-    /** A backing or data file name relative to the image's directory, as QEMU resolves backing names. */
-    static String resolve(String image, String name) throws BlockFormatException {
-        try {
-            if (name.contains("://") || Path.of(name).isAbsolute()) {
-                return name;
-            }
-            Path base = Path.of(image.startsWith("file:") ? image.substring(5) : image).getParent();
-            return base == null ? name : base.resolve(name).toString();
-        } catch (InvalidPathException e) {
-            throw new BlockFormatException("'" + image + "' names an invalid file '" + name + "': " + e.getReason());
-        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.tessera.block.qcow2;
 
 import io.tessera.core.block.BlockCheckResult;
 import io.tessera.core.block.BlockFormatException;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockImageInfo;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockRepair;
@@ -939,23 +940,7 @@ final class Qcow2Node implements BlockNode {
             failure = e;
         }
         closed = true;
-        for (BlockNode n : new BlockNode[] {backing, dataFile != file ? dataFile : null, file}) {
-            if (n == null) {
-                continue;
-            }
-            try {
-                n.close();
-            } catch (IOException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        BlockGraph.closeAll(failure, backing, dataFile != file ? dataFile : null, file);
     }
 
     @Override
