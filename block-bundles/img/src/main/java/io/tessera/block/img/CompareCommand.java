@@ -61,11 +61,19 @@ final class CompareCommand {
                     continue;
                 }
                 int n = (int) Math.min(ConvertCommand.CHUNK, same);
-                x.clear().limit(n);
-                y.clear().limit(n);
-                a.read(at, x);
-                b.read(at, y);
-                long diff = MemorySegment.mismatch(xs, 0, n, ys, 0, n);
+                long diff;
+                if (sa.zero() || sb.zero()) {
+                    // One side is known to be zero: only the other needs reading.
+                    x.clear().limit(n);
+                    (sa.zero() ? b : a).read(at, x);
+                    diff = ConvertCommand.isZero(xs, 0, n) ? -1 : MemorySegment.mismatch(xs, 0, n, ConvertCommand.zeroes(), 0, n);
+                } else {
+                    x.clear().limit(n);
+                    y.clear().limit(n);
+                    a.read(at, x);
+                    b.read(at, y);
+                    diff = MemorySegment.mismatch(xs, 0, n, ys, 0, n);
+                }
                 if (diff >= 0) {
                     return mismatch(quiet, at + (diff & ~511L));
                 }
@@ -76,7 +84,7 @@ final class CompareCommand {
                 int n = (int) Math.min(ConvertCommand.CHUNK, longer.size() - at);
                 x.clear().limit(n);
                 longer.read(at, x);
-                long diff = MemorySegment.mismatch(xs, 0, n, MemorySegment.ofArray(new byte[n]), 0, n);
+                long diff = MemorySegment.mismatch(xs, 0, n, ConvertCommand.zeroes(), 0, n);
                 if (diff >= 0) {
                     return mismatch(quiet, at + (diff & ~511L));
                 }

@@ -160,6 +160,11 @@ final class ConvertCommand {
         }
     }
 
+    /** @return {@value #CHUNK} zero bytes to compare with */
+    static MemorySegment zeroes() {
+        return ZEROES;
+    }
+
     static boolean isZero(MemorySegment segment, long from, long to) {
         return MemorySegment.mismatch(segment, from, to, ZEROES, 0, to - from) < 0;
     }
