@@ -27,7 +27,7 @@ final class InfoCommand {
     }
 
     int run(List<String> args) throws Options.UsageException, IOException {
-        Options o = new Options(args, ImgMain.list("f", "output", "U"), ImgMain.list("force-share", "backing-chain"));
+        Options o = new Options(args, ImgMain.list("f", "output", "U"), ImgMain.list("force-share"));
         String file = ImgMain.onlyFile(o, "info");
         String output = o.get("output", "human");
         try (BlockNode node = graph.open(file, o.get("f", ""), true, Map.of())) {

@@ -65,7 +65,10 @@ final class Qcow2Check {
             }
         }
         try {
-            Qcow2Bitmaps.references(h, node.fileNode(), name, this::count);
+            // With the autoclear bit clear the bitmaps are stale and QEMU ignores them: their clusters count as leaks.
+            if ((h.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+                Qcow2Bitmaps.references(h, node.fileNode(), name, this::count);
+            }
         } catch (BlockFormatException e) {
             corruption("ERROR " + e.getMessage());
         }

@@ -834,6 +834,14 @@ final class Qcow2Node implements BlockNode {
 
     /** Before the first change of a lazy-refcounts image: the dirty bit, durable. */
     private void beginWrite() throws IOException {
+        if (header.version >= 3 && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+            // This driver does not update persistent bitmaps: clearing the bit tells QEMU they are stale (qcow2 spec, autoclear).
+            header.autoclearFeatures &= ~Qcow2Header.AUTOCLEAR_BITMAPS;
+            ByteBuffer bits = ByteBuffer.allocate(8);
+            bits.putLong(header.autoclearFeatures).flip();
+            file.write(88, bits);
+            file.flush();
+        }
         if (dirtyBitSet || (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) == 0) {
             return;
         }
@@ -876,7 +884,7 @@ final class Qcow2Node implements BlockNode {
         if (v3) {
             data.put("compression-type", header.compressionType == Qcow2Compression.ZSTD ? "zstd" : "zlib");
             data.put("lazy-refcounts", (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0);
-            if (header.bitmapsExtension != null) {
+            if (header.bitmapsExtension != null && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
                 data.put("bitmaps", Qcow2Bitmaps.describe(header, file, filename));
             }
         } else {

@@ -188,6 +188,21 @@ class Qcow2ReadTest {
         try (BlockNode node = GRAPH.open(image.toString(), "qcow2", true)) {
             assertFalse(((List<?>) node.imageInfo().formatSpecific().get("bitmaps")).isEmpty());
         }
+        // A write by this driver, which does not track the bitmaps, marks them stale, as QEMU expects of such a writer:
+        // QEMU then ignores them and their clusters are leaks, which both checks report and the repair frees.
+        try (BlockNode node = GRAPH.open(image.toString(), "qcow2", false)) {
+            node.write(0, ByteBuffer.wrap(new byte[4096]));
+        }
+        assertEquals(0, Files.readAllBytes(image)[95] & 1, "autoclear bit 0 (bitmaps consistent) is cleared");
+        QemuImg.Result theirs = QemuImg.exec(List.of(QemuImg.QEMU_IMG.toString(), "check", image.toString()));
+        assertEquals(3, theirs.status(), theirs.out() + theirs.err());
+        try (BlockNode node = GRAPH.open(image.toString(), "qcow2", false)) {
+            assertTrue(theirs.out().contains("leaked clusters"), theirs.out());
+            BlockCheckResult ours = node.check(BlockRepair.LEAKS).orElseThrow();
+            assertEquals(0, ours.corruptions(), ours.messages()::toString);
+            assertTrue(ours.leaksFixed() > 0, "the bitmap clusters were leaks");
+        }
+        QemuImg.img("check", "-q", image.toString());
     }
 
     /** The driver's check finds what qemu-img check finds: nothing. */
