@@ -69,4 +69,22 @@ public class LauncherIT {
         assertEquals(2, missing.status());
         assertTrue(missing.err(), missing.err().contains("cannot read script '/nonexistent.gogo'"));
     }
+
+    @Test
+    public void theImageToolsRunFromTheApplicationJar() throws Exception {
+        Path dir = Files.createTempDirectory("tessera-img");
+        String image = dir.resolve("disk.qcow2").toString();
+        Result create = tessera("", "img", "create", "-f", "qcow2", "-o", "cluster_size=4k", image, "8M");
+        assertEquals(create.err(), 0, create.status());
+        Result write = tessera("", "io", "-f", "qcow2", "-c", "write -P 0x5a 4k 8k", "-c", "read -P 0x5a 4k 8k", image);
+        assertEquals(write.err(), 0, write.status());
+        Result info = tessera("", "img", "info", "--output=json", image);
+        assertEquals(info.err(), 0, info.status());
+        assertTrue(info.out(), info.out().contains("\"cluster-size\": 4096") && info.out().contains("\"virtual-size\": 8388608"));
+        Result check = tessera("", "img", "check", image);
+        assertEquals(check.out() + check.err(), 0, check.status());
+        Result missing = tessera("", "img", "info", dir.resolve("missing.qcow2").toString());
+        assertEquals(1, missing.status());
+        assertTrue(missing.err(), missing.err().contains("missing.qcow2"));
+    }
 }

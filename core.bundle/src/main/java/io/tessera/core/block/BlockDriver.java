@@ -53,4 +53,17 @@ public interface BlockDriver {
      *         gets no file node
      */
     BlockNode open(BlockOpenRequest request) throws IOException;
+
+    /**
+     * Writes a new empty image of this format into {@code request.file()}, as
+     * {@code qemu-img create}. The caller opens the new image afterwards with {@link #open}.
+     *
+     * @param request the file, size and creation options
+     * @throws IllegalArgumentException if an option is unknown or malformed, naming the valid ones
+     * @throws UnsupportedOperationException if this driver cannot create images
+     * @throws IOException if the file cannot be written
+     */
+    default void create(BlockCreateRequest request) throws IOException {
+        throw new UnsupportedOperationException("the " + format() + " driver cannot create images");
+    }
 }

@@ -99,6 +99,43 @@ public interface BlockNode extends AutoCloseable {
      */
     BlockStatus blockStatus(long offset, long length) throws IOException;
 
+    /**
+     * Writes whole clusters compressed, as {@code qemu-img convert -c} does; a cluster that does
+     * not shrink is stored as it is.
+     *
+     * @param offset disk offset, a multiple of the {@link BlockImageInfo#clusterSize()}
+     * @param src whole clusters (the last may end at {@link #size()})
+     * @throws UnsupportedOperationException if the format cannot store compressed clusters
+     * @throws IllegalArgumentException if the range is not cluster aligned
+     * @throws IOException if the node is read-only or the storage fails
+     */
+    default void writeCompressed(long offset, ByteBuffer src) throws IOException {
+        throw new UnsupportedOperationException("the " + format() + " format cannot store compressed data");
+    }
+
+    /**
+     * Describes the image for {@code qemu-img info}.
+     *
+     * @return cluster size, backing file, dirty state, snapshots and format details; the plain
+     *         info for formats with none of these
+     * @throws IOException if the metadata cannot be read
+     */
+    default BlockImageInfo imageInfo() throws IOException {
+        return BlockImageInfo.plain();
+    }
+
+    /**
+     * Checks the image's metadata for consistency, as {@code qemu-img check}, repairing what
+     * {@code repair} allows (the node must then be writable).
+     *
+     * @param repair what may be repaired
+     * @return what was found and repaired; empty if this format has no metadata to check
+     * @throws IOException if the image cannot be read (or written while repairing)
+     */
+    default Optional<BlockCheckResult> check(BlockRepair repair) throws IOException {
+        return Optional.empty();
+    }
+
     /** @return the node that supplies data this node does not hold, if this format has one */
     Optional<BlockNode> backing();
 

@@ -3,6 +3,7 @@ package io.tessera.block.file;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
+import io.tessera.core.block.BlockOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
 
@@ -37,8 +37,9 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>What Java cannot do portably, and how this driver behaves instead: discard cannot punch a
  * hole (no {@code fallocate}), so it is a no-op hint, which the {@link BlockNode#discard}
- * contract allows; block status cannot ask for holes (no {@code SEEK_DATA}), so every range
- * reports as data; there is no image locking (QEMU's {@code locking=}).
+ * contract allows; there is no image locking (QEMU's {@code locking=}). Block status finds the
+ * holes of sparse files with Linux's {@code SEEK_DATA}/{@code SEEK_HOLE} through the FFM API
+ * (elsewhere every range reports as data).
  */
 @Component(service = BlockDriver.class, property = {FileDriver.FORMAT_PROPERTY + "=file", FileDriver.PROTOCOL_PROPERTY + ":Boolean=true"})
 public final class FileDriver implements BlockDriver {
@@ -81,11 +82,7 @@ public final class FileDriver implements BlockDriver {
     @Override
     public BlockNode open(BlockOpenRequest request) throws IOException {
         Map<String, String> options = request.options();
-        Set<String> unknown = new TreeSet<>(options.keySet());
-        unknown.removeAll(OPTIONS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("the file driver does not know option(s) " + unknown + "; it knows " + new TreeSet<>(OPTIONS));
-        }
+        BlockOptions.requireKnown("the file driver", options, OPTIONS);
         if (bool(options, "cache.direct")) {
             throw new IllegalArgumentException("cache.direct=on is not supported by the file driver (no O_DIRECT in Java for unaligned buffers)");
         }

@@ -33,6 +33,9 @@ final class FileNode implements BlockNode {
     private final boolean noFlush;
     private final AtomicLong size;
     private volatile boolean closed;
+    /** Opened on the first block status query: most nodes (a guest's disk) never ask. */
+    private volatile Holes holes;
+    private volatile boolean holesOpened;
 
     FileNode(String nodeName, String filename, FileChannel channel, boolean readOnly, boolean noFlush) throws IOException {
         this.nodeName = nodeName;
@@ -168,7 +171,10 @@ final class FileNode implements BlockNode {
         grownTo(end);
     }
 
-    /** Reports every range as data: Java offers no {@code SEEK_DATA}/{@code SEEK_HOLE} to find holes. */
+    /**
+     * Reports holes of a sparse file as zero without data, the rest as data, asking the host with
+     * {@code SEEK_DATA}/{@code SEEK_HOLE} ({@link Holes}); every range is data where it cannot.
+     */
     @Override
     public BlockStatus blockStatus(long offset, long length) throws IOException {
         checkOpen();
@@ -180,7 +186,22 @@ final class FileNode implements BlockNode {
         if (length <= 0) {
             throw new IllegalArgumentException("block status length must be positive: " + length);
         }
-        return new BlockStatus(offset, Math.min(length, current - offset), true, false, 0, offset);
+        long max = Math.min(length, current - offset);
+        Holes finder = holes();
+        long run = finder == null ? max : finder.run(offset, max);
+        return run < 0 ? new BlockStatus(offset, -run, false, true, 0, offset) : new BlockStatus(offset, run, true, false, 0, offset);
+    }
+
+    private Holes holes() {
+        if (!holesOpened) {
+            synchronized (this) {
+                if (!holesOpened) {
+                    holes = Holes.open(filename);
+                    holesOpened = true;
+                }
+            }
+        }
+        return holes;
     }
 
     @Override
@@ -199,6 +220,9 @@ final class FileNode implements BlockNode {
             return;
         }
         closed = true;
+        if (holes != null) {
+            holes.close();
+        }
         try {
             if (!readOnly && !noFlush) {
                 channel.force(true);

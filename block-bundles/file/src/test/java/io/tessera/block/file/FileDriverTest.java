@@ -186,6 +186,25 @@ class FileDriverTest {
     }
 
     @Test
+    void blockStatusFindsTheHolesOfASparseFile() throws IOException {
+        Path path = dir.resolve("sparse.img");
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            c.write(java.nio.ByteBuffer.wrap(new byte[] {1}), 8 << 20);
+            c.write(java.nio.ByteBuffer.wrap(new byte[] {2}), 0);
+        }
+        try (BlockNode node = open(path, true)) {
+            BlockStatus head = node.blockStatus(0, node.size());
+            assertTrue(head.data() && head.length() < (8 << 20), "the written start is data: " + head);
+            BlockStatus hole = node.blockStatus(head.end(), node.size() - head.end());
+            assertEquals(false, hole.data(), "the middle is a hole: " + hole);
+            assertTrue(hole.zero());
+            BlockStatus tail = node.blockStatus(hole.end(), node.size() - hole.end());
+            assertTrue(tail.data() && tail.end() == node.size(), "the last byte is data: " + tail);
+        }
+    }
+
+    @Test
     void optionsAreCheckedAndTheNodeNamed() throws IOException {
         Path path = image(512);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,13 +1,13 @@
 package io.tessera.block.raw;
 
+import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
+import io.tessera.core.block.BlockOptions;
 import java.io.IOException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
 
@@ -35,6 +35,7 @@ public final class RawDriver implements BlockDriver {
 
     static final String FORMAT = "raw";
     private static final Set<String> OPTIONS = Set.of("node-name", "offset", "size");
+    private static final Set<String> CREATE_OPTIONS = Set.of("size", "preallocation");
     private static final AtomicInteger NODES = new AtomicInteger();
 
     @Override
@@ -59,11 +60,7 @@ public final class RawDriver implements BlockDriver {
             throw new IllegalArgumentException("the raw format needs a file node below it (opening '" + request.filename() + "')");
         }
         Map<String, String> options = request.options();
-        Set<String> unknown = new TreeSet<>(options.keySet());
-        unknown.removeAll(OPTIONS);
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("the raw format does not know option(s) " + unknown + "; it knows " + new TreeSet<>(OPTIONS));
-        }
+        BlockOptions.requireKnown("the raw format", options, OPTIONS);
         if (!request.readOnly() && file.isReadOnly()) {
             throw new IOException("cannot open '" + request.filename() + "' read-write: its file node '" + file.nodeName() + "' is read-only");
         }
@@ -88,32 +85,26 @@ public final class RawDriver implements BlockDriver {
         return new RawNode(nodeName, request.filename(), file, request.readOnly(), offset, size);
     }
 
+    /** A raw image is its bytes: creating one sizes the empty file (sparse where the host allows). */
+    @Override
+    public void create(BlockCreateRequest request) throws IOException {
+        BlockOptions.requireKnown("raw image creation", request.options(), CREATE_OPTIONS);
+        String prealloc = request.options().getOrDefault("preallocation", "off");
+        switch (prealloc) {
+            case "off", "falloc" -> {
+                if (request.size() > 0) {
+                    request.file().writeZeroes(0, request.size());
+                }
+            }
+            case "full" -> {
+                request.file().writeZeroes(0, request.size());
+                request.file().write(0, java.nio.ByteBuffer.allocate((int) Math.min(request.size(), 512)));
+            }
+            default -> throw new IllegalArgumentException("preallocation must be off, falloc or full, not '" + prealloc + "'");
+        }
+    }
+
     static long parseSize(String key, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        long unit = 1;
-        if (!t.isEmpty()) {
-            switch (t.charAt(t.length() - 1)) {
-                case 'k' -> unit = 1L << 10;
-                case 'm' -> unit = 1L << 20;
-                case 'g' -> unit = 1L << 30;
-                case 't' -> unit = 1L << 40;
-                case 'b' -> unit = 1;
-                default -> unit = 0;
-            }
-            if (unit != 0) {
-                t = t.substring(0, t.length() - 1);
-            } else {
-                unit = 1;
-            }
-        }
-        try {
-            long value = Long.parseLong(t);
-            if (value < 0) {
-                throw new IllegalArgumentException("option " + key + " must not be negative: '" + text + "'");
-            }
-            return Math.multiplyExact(value, unit);
-        } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("option " + key + " must be a size in bytes (like 4096 or 1M), not '" + text + "'", e);
-        }
+        return BlockOptions.parseSize(key, text);
     }
 }

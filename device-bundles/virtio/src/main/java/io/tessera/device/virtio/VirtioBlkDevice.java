@@ -1,6 +1,7 @@
 package io.tessera.device.virtio;
 
 import io.tessera.core.block.BlockDriver;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
@@ -103,7 +104,7 @@ public final class VirtioBlkDevice extends VirtioMmioDevice {
             throw new IllegalArgumentException(TYPE + " '" + id + "' needs the property drive (the image file)");
         }
         try {
-            return DriveOpener.open(drive, config.format(), config.readonly(), fileDriver, drivers);
+            return new BlockGraph(fileDriver, drivers).open(drive, config.format(), config.readonly());
         } catch (IOException e) {
             throw new UncheckedIOException(TYPE + " '" + id + "': cannot open drive '" + drive + "': " + e.getMessage(), e);
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.tessera.block.file.FileDriver;
 import io.tessera.block.raw.RawDriver;
 import io.tessera.core.block.BlockDriver;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -168,7 +169,7 @@ class QemuOracleTest {
         assumeTrue(Files.isExecutable(QEMU), "qemu-system-riscv64 is not installed");
         Path image = image();
         try (Qtest q = new Qtest(List.of("-drive", "file=" + image + ",format=raw,if=none,id=d0", "-device", "virtio-blk-device,drive=d0"));
-                BlockNode node = DriveOpener.open(image.toString(), "", false, new FileDriver(), List.<BlockDriver>of(new RawDriver()));
+                BlockNode node = new BlockGraph(new FileDriver(), List.<BlockDriver>of(new RawDriver())).open(image.toString(), "", false);
                 GuestDriver guest = new GuestDriver(new BlkModel(node, false, true, ""))) {
             Side qemu = qemu(q);
             Side ours = tessera(guest);
@@ -254,7 +255,7 @@ class QemuOracleTest {
         for (boolean loop : new boolean[] {false, true}) {
             IntUnaryOperator flags = i -> loop ? 3 : 2;
             try (Qtest q = new Qtest(List.of("-drive", "file=" + image + ",format=raw,if=none,id=d0", "-device", "virtio-blk-device,drive=d0"));
-                    BlockNode node = DriveOpener.open(image.toString(), "", false, new FileDriver(), List.<BlockDriver>of(new RawDriver()));
+                    BlockNode node = new BlockGraph(new FileDriver(), List.<BlockDriver>of(new RawDriver())).open(image.toString(), "", false);
                     GuestDriver guest = new GuestDriver(new BlkModel(node, false, true, ""))) {
                 List<Long> expected = request(qemu(q), flags);
                 List<Long> actual = request(tessera(guest), flags);

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tessera.block.file.FileDriver;
 import io.tessera.block.raw.RawDriver;
 import io.tessera.core.block.BlockDriver;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -52,7 +53,7 @@ class VirtioBlkTest {
         }
         image = dir.resolve("disk.img");
         Files.write(image, bytes);
-        node = DriveOpener.open(image.toString(), "", readOnly, new FileDriver(), List.<BlockDriver>of(new FileDriver(), new RawDriver()));
+        node = new BlockGraph(new FileDriver(), List.<BlockDriver>of(new FileDriver(), new RawDriver())).open(image.toString(), "", readOnly);
         guest = new GuestDriver(new BlkModel(node, readOnly, writeback, "SERIAL-123"));
         return guest;
     }

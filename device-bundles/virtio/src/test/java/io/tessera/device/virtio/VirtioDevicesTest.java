@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.tessera.block.file.FileDriver;
 import io.tessera.block.raw.RawDriver;
 import io.tessera.core.block.BlockDriver;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.chardev.ByteReceiver;
@@ -163,18 +164,18 @@ class VirtioDevicesTest {
             }
         };
         List<BlockDriver> drivers = List.of(new FileDriver(), fancy, new RawDriver());
-        try (BlockNode node = DriveOpener.open(path.toString(), "", false, new FileDriver(), drivers)) {
+        try (BlockNode node = new BlockGraph(new FileDriver(), drivers).open(path.toString(), "", false)) {
             assertEquals("raw", node.format());
         }
         Files.write(path, "FANCY".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        IOException e = assertThrows(IOException.class, () -> DriveOpener.open(path.toString(), "", false, new FileDriver(), drivers));
+        IOException e = assertThrows(IOException.class, () -> new BlockGraph(new FileDriver(), drivers).open(path.toString(), "", false));
         assertTrue(e.getMessage().contains("fancy"), e.getMessage());
-        try (BlockNode node = DriveOpener.open(path.toString(), "raw", true, new FileDriver(), drivers)) {
+        try (BlockNode node = new BlockGraph(new FileDriver(), drivers).open(path.toString(), "raw", true)) {
             assertEquals("raw", node.format());
             assertTrue(node.isReadOnly());
         }
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> DriveOpener.open(path.toString(), "qcow2", false, new FileDriver(), drivers));
+                () -> new BlockGraph(new FileDriver(), drivers).open(path.toString(), "qcow2", false));
         assertTrue(unknown.getMessage().contains("qcow2") && unknown.getMessage().contains("fancy, raw"), unknown.getMessage());
     }
 

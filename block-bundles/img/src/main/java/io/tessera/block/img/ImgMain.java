@@ -1,0 +1,87 @@
+package io.tessera.block.img;
+
+import io.tessera.core.block.BlockGraph;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code run/tessera img}: qemu-img's verbs over Tessera's block drivers, with qemu-img's
+ * options, output and exit statuses (0 success, 1 failure; check and compare have their own).
+ */
+public final class ImgMain {
+
+    static final String USAGE = """
+            usage: tessera img COMMAND [OPTIONS]
+
+              info [-f FMT] [--output=human|json] FILE
+              create [-q] -f FMT [-o OPTIONS] [-b BACKING [-F BACKING_FMT]] FILE [SIZE]
+              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-S SPARSE_SIZE] [-l snapshot.name=NAME] IN OUT
+              check [-q] [-f FMT] [--output=human|json] [-r leaks|all] FILE
+              map [-f FMT] [--output=human|json] FILE
+              compare [-q] [-s] [-f FMT] [-F FMT] FILE1 FILE2
+              snapshot -l FILE
+
+            Formats: %s. Sizes take the suffixes k, M, G, T (powers of 1024).
+            """;
+
+    private ImgMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit status. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        BlockGraph graph = Drivers.graph();
+        if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help") || args.get(0).equals("help")) {
+            (args.isEmpty() ? err : out).print(USAGE.formatted(graph.formats()));
+            return args.isEmpty() ? 1 : 0;
+        }
+        String verb = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (verb) {
+                case "info" -> new InfoCommand(graph, out).run(rest);
+                case "create" -> new CreateCommand(graph, out).run(rest);
+                case "convert" -> new ConvertCommand(graph, out).run(rest);
+                case "check" -> new CheckCommand(graph, out, err).run(rest);
+                case "map" -> new MapCommand(graph, out).run(rest);
+                case "compare" -> new CompareCommand(graph, out, err).run(rest);
+                case "snapshot" -> new InfoCommand(graph, out).listSnapshots(rest);
+                default -> {
+                    err.println("tessera img: command '" + verb + "' is not known; commands: check, compare, convert, create, info, map, snapshot");
+                    yield 1;
+                }
+            };
+        } catch (Options.UsageException | IllegalArgumentException | UnsupportedOperationException e) {
+            err.println("tessera img: " + e.getMessage());
+            return verb.equals("compare") ? 2 : 1;
+        } catch (NoSuchFileException e) {
+            err.println("tessera img: could not open '" + e.getFile() + "': " + (e.getReason() != null ? e.getReason() : "no such file"));
+            return verb.equals("compare") ? 2 : 1;
+        } catch (IOException e) {
+            err.println("tessera img: " + e.getMessage());
+            return verb.equals("compare") ? 2 : 1;
+        } catch (RuntimeException e) {
+            // A driver bug, not the user's doing: one line naming it, not a trace.
+            err.println("tessera img: internal error: " + e);
+            return verb.equals("compare") ? 2 : 1;
+        }
+    }
+
+    /** @return the one positional argument a verb takes, or a usage error */
+    static String onlyFile(Options o, String verb) throws Options.UsageException {
+        if (o.positional().size() != 1) {
+            throw new Options.UsageException(verb + " takes one image file, not " + (o.positional().isEmpty() ? "none" : o.positional()));
+        }
+        return o.positional().get(0);
+    }
+
+    static List<String> list(String... s) {
+        return Arrays.asList(s);
+    }
+}

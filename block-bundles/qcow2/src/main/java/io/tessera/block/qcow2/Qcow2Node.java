@@ -1,0 +1,958 @@
+package io.tessera.block.qcow2;
+
+import io.tessera.core.block.BlockCheckResult;
+import io.tessera.core.block.BlockFormatException;
+import io.tessera.core.block.BlockGraph;
+import io.tessera.core.block.BlockImageInfo;
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockRepair;
+import io.tessera.core.block.BlockSnapshotInfo;
+import io.tessera.core.block.BlockStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An open qcow2 image: guest offsets mapped through the L1 and L2 tables to data clusters,
+ * compressed clusters, zero clusters, or the backing node.
+ *
+ * <p>Writes keep QEMU's crash-safety rules with a write-back metadata cache flushed in epochs
+ * ({@link #flushMetadata()}): guest data is written at once; new counts are written and flushed
+ * before the L2 tables that reference the new clusters, L2 tables before the L1 table, and
+ * counts drop only after the tables that dropped a reference are durable. A process killed at
+ * any moment therefore leaves the last epoch's consistent image plus, at worst, leaked
+ * clusters. Images with lazy refcounts get the dirty bit set (and flushed) before their first
+ * write and cleared on a clean close.
+ *
+ * <p>Thread-safe: every request holds the node's lock (the metadata cache is shared state).
+ */
+final class Qcow2Node implements BlockNode {
+
+    static final long L1_OFFSET_MASK = 0x00fffffffffffe00L;
+    static final long L2_OFFSET_MASK = 0x00fffffffffffe00L;
+    static final long COPIED = 1L << 63;
+    static final long COMPRESSED = 1L << 62;
+    static final long ZERO = 1L;
+
+    /** Kinds of extents. */
+    static final int UNALLOCATED = 0;
+    static final int ZEROES = 1;
+    static final int DATA = 2;
+    static final int COMPRESSED_DATA = 3;
+
+    /** The most L2 table bytes held in memory; more makes an epoch write and drop them. */
+    private static final long L2_CACHE_BYTES = 64L << 20;
+    private static final int ZERO_CHUNK = 1 << 20;
+    private static final ByteBuffer ZERO_BUFFER = ByteBuffer.allocate(ZERO_CHUNK).asReadOnlyBuffer();
+
+    private final String nodeName;
+    private final String filename;
+    private final BlockNode file;
+    private final BlockNode dataFile;
+    private final BlockNode backing;
+    private final Qcow2Header header;
+    private final boolean readOnly;
+    private final int clusterBits;
+    private final long clusterSize;
+    private final int l2Bits;
+    private final int l2Entries;
+    private final boolean extendedL2;
+    private final long subclusterSize;
+    private final long[] l1;
+    private boolean l1Dirty;
+    private final List<Qcow2Snapshots.Snapshot> snapshots;
+    private final long snapshotTableBytes;
+    private final LinkedHashMap<Long, L2Table> l2Cache = new LinkedHashMap<>(16, 0.75f, true);
+    private Qcow2Refcounts refcounts;
+    private boolean dirtyBitSet;
+    private long cachedCompressedEntry = -1;
+    private byte[] cachedCompressed;
+    private volatile boolean closed;
+
+    /** One L2 table in memory: {@code entries} standard words, and with extended L2 the bitmaps beside them. */
+    static final class L2Table {
+        final long offset;
+        final long[] words;
+        final long[] bitmaps;
+        boolean dirty;
+
+        L2Table(long offset, int entries, boolean extended) {
+            this.offset = offset;
+            this.words = new long[entries];
+            this.bitmaps = extended ? new long[entries] : null;
+        }
+    }
+
+    Qcow2Node(String nodeName, String filename, BlockNode file, BlockNode dataFile, BlockNode backing, Qcow2Header header,
+            boolean readOnly, List<Qcow2Snapshots.Snapshot> snapshots, long snapshotTableBytes) throws IOException {
+        this.nodeName = nodeName;
+        this.filename = filename;
+        this.file = file;
+        this.dataFile = dataFile;
+        this.backing = backing;
+        this.header = header;
+        this.readOnly = readOnly;
+        this.clusterBits = header.clusterBits;
+        this.clusterSize = header.clusterSize();
+        this.extendedL2 = header.extendedL2();
+        this.l2Bits = clusterBits - (extendedL2 ? 4 : 3);
+        this.l2Entries = 1 << l2Bits;
+        this.subclusterSize = extendedL2 ? clusterSize / 32 : clusterSize;
+        this.snapshots = snapshots;
+        this.snapshotTableBytes = snapshotTableBytes;
+        this.l1 = readL1(header.l1TableOffset, header.l1Size);
+    }
+
+    long[] readL1(long offset, int entries) throws IOException {
+        ByteBuffer raw = ByteBuffer.allocate(entries * 8);
+        file.read(offset, raw);
+        long[] table = new long[entries];
+        for (int i = 0; i < entries; i++) {
+            table[i] = raw.getLong(i * 8);
+        }
+        return table;
+    }
+
+    Qcow2Header header() {
+        return header;
+    }
+
+    long[] l1() {
+        return l1;
+    }
+
+    List<Qcow2Snapshots.Snapshot> snapshots() {
+        return snapshots;
+    }
+
+    long snapshotTableBytes() {
+        return snapshotTableBytes;
+    }
+
+    BlockNode fileNode() {
+        return file;
+    }
+
+    boolean hasExternalDataFile() {
+        return dataFile != file;
+    }
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public String format() {
+        return Qcow2Driver.FORMAT;
+    }
+
+    @Override
+    public long size() {
+        return header.size;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    // ---------------------------------------------------------------- mapping
+
+    /** Loads (or finds in the cache) the L2 table at a host offset, checking that it lies in the file. */
+    L2Table l2(long offset) throws IOException {
+        L2Table table = l2Cache.get(offset);
+        if (table != null) {
+            return table;
+        }
+        if ((offset & (clusterSize - 1)) != 0 || offset + clusterSize > file.size()) {
+            throw new BlockFormatException("'" + filename + "' has an L2 table at offset " + offset
+                    + ((offset & (clusterSize - 1)) != 0 ? " that is not cluster aligned" : " past the end of the file (" + file.size() + " bytes)"));
+        }
+        if (offset < clusterSize) {
+            throw new BlockFormatException("'" + filename + "' has an L2 table in the header cluster");
+        }
+        ByteBuffer raw = ByteBuffer.allocate((int) clusterSize);
+        file.read(offset, raw);
+        table = new L2Table(offset, l2Entries, extendedL2);
+        for (int i = 0; i < l2Entries; i++) {
+            if (extendedL2) {
+                table.words[i] = raw.getLong(i * 16);
+                table.bitmaps[i] = raw.getLong(i * 16 + 8);
+            } else {
+                table.words[i] = raw.getLong(i * 8);
+            }
+        }
+        cache(table);
+        return table;
+    }
+
+    private void cache(L2Table table) throws IOException {
+        l2Cache.put(table.offset, table);
+        if ((long) l2Cache.size() * clusterSize > L2_CACHE_BYTES) {
+            if (l2Cache.values().stream().anyMatch(t -> t.dirty)) {
+                flushMetadata();
+            }
+            Iterator<L2Table> it = l2Cache.values().iterator();
+            while ((long) l2Cache.size() * clusterSize > L2_CACHE_BYTES / 2 && it.hasNext()) {
+                if (it.next() != table) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    /** A run of guest bytes with one kind: for {@link #DATA} {@code host} is where its first byte is; for compressed the L2 word. */
+    record Extent(int kind, long host, long length) {
+    }
+
+    /** Describes the longest uniform run at {@code offset}, at most {@code max} bytes, within one L2 table. */
+    Extent map(long offset, long max) throws IOException {
+        long l1Index = offset >>> (clusterBits + l2Bits);
+        long inTable = offset & ((1L << (clusterBits + l2Bits)) - 1);
+        long tableLeft = (1L << (clusterBits + l2Bits)) - inTable;
+        max = Math.min(max, tableLeft);
+        long l1Entry = l1Index < l1.length ? l1[(int) l1Index] & L1_OFFSET_MASK : 0;
+        if (l1Entry == 0) {
+            return new Extent(UNALLOCATED, -1, max);
+        }
+        L2Table table = l2(l1Entry);
+        int index = (int) (inTable >>> clusterBits);
+        long inCluster = offset & (clusterSize - 1);
+        Extent first = classify(table, index, inCluster);
+        long length = Math.min(first.length, max);
+        int kind = first.kind;
+        if (kind == COMPRESSED_DATA) {
+            return new Extent(kind, first.host, length);
+        }
+        // Extend over the following clusters while the kind (and for data, host contiguity) holds.
+        long at = offset + length;
+        while (length < max) {
+            int i = (int) ((at >>> clusterBits) & (l2Entries - 1));
+            long within = at & (clusterSize - 1);
+            Extent next = classify(table, i, within);
+            if (next.kind != kind || kind == COMPRESSED_DATA || kind == DATA && next.host != first.host + length) {
+                break;
+            }
+            long add = Math.min(next.length, max - length);
+            length += add;
+            at += add;
+        }
+        return new Extent(kind, first.host, length);
+    }
+
+    /** The kind of the bytes from {@code within} in cluster {@code index} of a table, to the end of its uniform part. */
+    private Extent classify(L2Table table, int index, long within) throws BlockFormatException {
+        long word = table.words[index];
+        long rest = clusterSize - within;
+        if ((word & COMPRESSED) != 0) {
+            return new Extent(COMPRESSED_DATA, word, rest);
+        }
+        long host = word & L2_OFFSET_MASK;
+        if (!extendedL2) {
+            if ((word & ZERO) != 0 && header.version >= 3) {
+                return new Extent(ZEROES, -1, rest);
+            }
+            if (host == 0) {
+                return new Extent(UNALLOCATED, -1, rest);
+            }
+            checkDataCluster(host, index, table);
+            return new Extent(DATA, host + within, rest);
+        }
+        long bitmap = table.bitmaps[index];
+        int sub = (int) (within / subclusterSize);
+        long alloc = bitmap & 0xffffffffL;
+        long zero = bitmap >>> 32;
+        if ((alloc & zero) != 0) {
+            throw new BlockFormatException("'" + filename + "' has an extended L2 entry (table at " + table.offset + ", index " + index
+                    + ") with subclusters both allocated and zero");
+        }
+        int state = subclusterState(alloc, zero, sub);
+        int last = sub;
+        while (last + 1 < 32 && subclusterState(alloc, zero, last + 1) == state) {
+            last++;
+        }
+        long length = (last + 1) * subclusterSize - within;
+        if (state == DATA) {
+            if (host == 0) {
+                throw new BlockFormatException("'" + filename + "' has allocated subclusters without a host cluster (L2 table at "
+                        + table.offset + ", index " + index + ")");
+            }
+            checkDataCluster(host, index, table);
+            return new Extent(DATA, host + within, length);
+        }
+        return new Extent(state, -1, length);
+    }
+
+    private static int subclusterState(long alloc, long zero, int sub) {
+        if ((alloc >>> sub & 1) != 0) {
+            return DATA;
+        }
+        return (zero >>> sub & 1) != 0 ? ZEROES : UNALLOCATED;
+    }
+
+    private void checkDataCluster(long host, int index, L2Table table) throws BlockFormatException {
+        if ((host & (clusterSize - 1)) != 0) {
+            throw new BlockFormatException("'" + filename + "' maps a cluster to unaligned host offset " + host + " (L2 table at "
+                    + table.offset + ", index " + index + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public int read(long offset, ByteBuffer dst) throws IOException {
+        checkOpen();
+        if (offset < 0) {
+            throw new IOException("negative offset " + offset);
+        }
+        if (offset >= header.size) {
+            return 0;
+        }
+        int total = (int) Math.min(dst.remaining(), header.size - offset);
+        int saved = dst.limit();
+        dst.limit(dst.position() + total);
+        try {
+            synchronized (this) {
+                writePending();
+                long at = offset;
+                while (dst.hasRemaining()) {
+                    Extent e = map(at, dst.remaining());
+                    int n = (int) e.length;
+                    int limit = dst.limit();
+                    dst.limit(dst.position() + n);
+                    switch (e.kind) {
+                        case DATA -> readData(e.host, dst);
+                        case ZEROES -> zeroFill(dst);
+                        case UNALLOCATED -> readBacking(at, dst);
+                        default -> readCompressed(e.host, at, dst);
+                    }
+                    dst.limit(limit);
+                    at += n;
+                }
+            }
+        } finally {
+            dst.limit(saved);
+        }
+        return total;
+    }
+
+    private void readData(long host, ByteBuffer dst) throws IOException {
+        int want = dst.remaining();
+        int got = dataFile.read(host, dst);
+        if (got < want) {
+            // The data file ends inside a preallocated or sparse tail: the rest reads as zeroes.
+            zeroFill(dst);
+        }
+    }
+
+    private void readBacking(long at, ByteBuffer dst) throws IOException {
+        if (backing == null) {
+            zeroFill(dst);
+            return;
+        }
+        backing.read(at, dst);
+        // Past the backing file's end the disk reads as zeroes (QEMU).
+        zeroFill(dst);
+    }
+
+    private void readCompressed(long word, long at, ByteBuffer dst) throws IOException {
+        byte[] cluster = decompress(word);
+        int from = (int) (at & (clusterSize - 1));
+        dst.put(cluster, from, dst.remaining());
+    }
+
+    /** Decompresses the cluster an L2 word describes; the last one is kept for sequential readers. */
+    byte[] decompress(long word) throws IOException {
+        if (word == cachedCompressedEntry) {
+            return cachedCompressed;
+        }
+        long[] range = compressedRange(word);
+        long start = range[0];
+        int length = (int) range[1];
+        long fileSize = dataFile.size();
+        if (start >= fileSize) {
+            throw new BlockFormatException("'" + filename + "' has a compressed cluster at host offset " + start
+                    + " past the end of the file (" + fileSize + " bytes)");
+        }
+        length = (int) Math.min(length, fileSize - start);
+        ByteBuffer raw = ByteBuffer.allocate(length);
+        dataFile.read(start, raw);
+        byte[] cluster = new byte[(int) clusterSize];
+        Qcow2Compression.decompress(header.compressionType, raw.array(), raw.position(), cluster, start);
+        cachedCompressedEntry = word;
+        cachedCompressed = cluster;
+        return cluster;
+    }
+
+    /** @return the host byte offset and the stored length (to the end of its last sector) of a compressed cluster */
+    long[] compressedRange(long word) {
+        int shift = 62 - (clusterBits - 8);
+        long offset = word & ((1L << shift) - 1);
+        long sectors = ((word >>> shift) & ((1L << (clusterBits - 8)) - 1)) + 1;
+        long length = sectors * 512 - (offset & 511);
+        return new long[] {offset, length};
+    }
+
+    private static void zeroFill(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            int n = Math.min(dst.remaining(), ZERO_CHUNK);
+            dst.put(ZERO_BUFFER.duplicate().limit(n));
+        }
+    }
+
+    @Override
+    public synchronized BlockStatus blockStatus(long offset, long length) throws IOException {
+        checkOpen();
+        if (offset < 0 || offset >= header.size) {
+            throw new IllegalArgumentException("block status at offset " + offset + " of node '" + nodeName
+                    + "': the offset must lie below the size " + header.size);
+        }
+        if (length <= 0) {
+            throw new IllegalArgumentException("block status length must be positive: " + length);
+        }
+        long max = Math.min(length, header.size - offset);
+        Extent e = map(offset, max);
+        long n = e.length;
+        // Merge following extents of the same kind across L2 tables, as qemu-img map shows them.
+        while (n < max) {
+            Extent next = map(offset + n, max - n);
+            if (next.kind != e.kind || e.kind == COMPRESSED_DATA || e.kind == DATA && next.host != e.host + n) {
+                break;
+            }
+            n += next.length;
+        }
+        return switch (e.kind) {
+            case DATA -> new BlockStatus(offset, n, true, false, 0, e.host);
+            case ZEROES -> new BlockStatus(offset, n, false, true, 0, -1);
+            case COMPRESSED_DATA -> new BlockStatus(offset, n, true, false, 0, -1);
+            default -> backingStatus(offset, n);
+        };
+    }
+
+    private BlockStatus backingStatus(long offset, long length) throws IOException {
+        if (backing == null) {
+            return new BlockStatus(offset, length, false, true, 1, -1);
+        }
+        if (offset >= backing.size()) {
+            return new BlockStatus(offset, length, false, true, chainLength(), -1);
+        }
+        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
+        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
+    }
+
+    /** @return how many layers the chain has, this node included */
+    private int chainLength() {
+        int n = 1;
+        Optional<BlockNode> b = backing();
+        while (b.isPresent()) {
+            n++;
+            b = b.get().backing();
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public synchronized int write(long offset, ByteBuffer src) throws IOException {
+        int length = src.remaining();
+        checkWrite("write", offset, length);
+        writePending();
+        beginWrite();
+        long at = offset;
+        while (src.hasRemaining()) {
+            long inCluster = at & (clusterSize - 1);
+            Slot slot = slot(at);
+            long word = slot.table.words[slot.index];
+            if ((word & (COMPRESSED | ZERO)) == 0 && (word & COPIED) != 0 && (word & L2_OFFSET_MASK) != 0) {
+                // In place: the cluster is ours alone.
+                int n = (int) Math.min(src.remaining(), clusterSize - inCluster);
+                ByteBuffer part = src.slice(src.position(), n);
+                dataFile.write((word & L2_OFFSET_MASK) + inCluster, part);
+                src.position(src.position() + n);
+                at += n;
+                continue;
+            }
+            if (inCluster == 0 && src.remaining() >= clusterSize) {
+                // A run of whole clusters that all need new space: one allocation, one write.
+                long clusters = countFreshRun(at, src.remaining() / clusterSize);
+                long host = allocateData(clusters);
+                ByteBuffer part = src.slice(src.position(), (int) (clusters * clusterSize));
+                dataFile.write(host, part);
+                for (long c = 0; c < clusters; c++) {
+                    Slot s = slot(at + c * clusterSize);
+                    replace(s, host + c * clusterSize | COPIED);
+                }
+                src.position(src.position() + (int) (clusters * clusterSize));
+                at += clusters * clusterSize;
+                continue;
+            }
+            // A partial cluster: copy what it held (backing, zeroes, compressed, shared data) and overlay the new bytes.
+            long clusterStart = at - inCluster;
+            int n = (int) Math.min(src.remaining(), clusterSize - inCluster);
+            ByteBuffer whole = ByteBuffer.allocate((int) clusterSize);
+            long visible = Math.min(clusterSize, header.size - clusterStart);
+            whole.limit((int) visible);
+            read(clusterStart, whole);
+            whole.clear();
+            whole.put((int) inCluster, src, src.position(), n);
+            long host = allocateData(1);
+            dataFile.write(host, whole);
+            replace(slot(at), host | COPIED);
+            src.position(src.position() + n);
+            at += n;
+        }
+        return length;
+    }
+
+    /** Where the next compressed cluster goes: packed byte after byte into clusters taken for them, as QEMU's qcow2_alloc_bytes. */
+    private long compressedCursor;
+
+    @Override
+    public synchronized void writeCompressed(long offset, ByteBuffer src) throws IOException {
+        checkWrite("compressed write", offset, src.remaining());
+        if ((offset & (clusterSize - 1)) != 0 || src.remaining() % clusterSize != 0 && offset + src.remaining() != header.size) {
+            throw new IllegalArgumentException("compressed writes take whole " + clusterSize + "-byte clusters, not " + src.remaining()
+                    + " bytes at offset " + offset);
+        }
+        if (extendedL2 || hasExternalDataFile()) {
+            throw new UnsupportedOperationException("compressed clusters with extended L2 entries or an external data file are not supported");
+        }
+        beginWrite();
+        int count = (int) ((src.remaining() + clusterSize - 1) / clusterSize);
+        byte[][] clusters = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            clusters[i] = new byte[(int) clusterSize];
+            src.get(clusters[i], 0, (int) Math.min(clusterSize, src.remaining()));
+        }
+        // Compression is the costly part and each cluster stands alone: all cores take part.
+        byte[][] packed = new byte[count][];
+        java.util.stream.IntStream.range(0, count).parallel()
+                .forEach(i -> packed[i] = Qcow2Compression.compress(header.compressionType, clusters[i]));
+        long at = offset;
+        for (int i = 0; i < count; i++) {
+            int n = (int) Math.min(clusterSize, header.size - at);
+            if (packed[i] == null) {
+                write(at, ByteBuffer.wrap(clusters[i], 0, n));
+            } else {
+                long host = allocateBytes(packed[i].length);
+                appendCompressed(host, packed[i]);
+                int shift = 62 - (clusterBits - 8);
+                long extraSectors = ((host + packed[i].length - 1) >>> 9) - (host >>> 9);
+                replace(slot(at), COMPRESSED | extraSectors << shift | host);
+            }
+            at += n;
+        }
+    }
+
+    /** Compressed data not yet written: consecutive compressed clusters go to the file in one write. */
+    private byte[] pending = new byte[0];
+    private long pendingHost;
+    private int pendingLength;
+
+    private void appendCompressed(long host, byte[] data) throws IOException {
+        if (pendingLength > 0 && (host != pendingHost + pendingLength || pendingLength + data.length > CHUNK_BYTES)) {
+            writePending();
+        }
+        if (pendingLength == 0) {
+            pendingHost = host;
+        }
+        if (pending.length < pendingLength + data.length) {
+            pending = java.util.Arrays.copyOf(pending, Math.max(pendingLength + data.length, Math.min(CHUNK_BYTES, pending.length * 2 + data.length)));
+        }
+        System.arraycopy(data, 0, pending, pendingLength, data.length);
+        pendingLength += data.length;
+    }
+
+    /** Writes the pending compressed data: before any read and before the tables that point to it. */
+    private void writePending() throws IOException {
+        if (pendingLength > 0) {
+            dataFile.write(pendingHost, ByteBuffer.wrap(pending, 0, pendingLength));
+            pendingLength = 0;
+        }
+    }
+
+    private static final int CHUNK_BYTES = 4 << 20;
+
+    /** Takes {@code length} bytes for compressed data, counting each host cluster once per compressed cluster in it. */
+    private long allocateBytes(int length) throws IOException {
+        Qcow2Refcounts counts = refcounts();
+        long cursor = compressedCursor;
+        long clusterEnd = (cursor | (clusterSize - 1)) + 1;
+        if (cursor == 0 || (cursor & (clusterSize - 1)) == 0 || cursor + length > clusterEnd && (clusterEnd >>> clusterBits) != counts.end()) {
+            // A fresh run of clusters for the data.
+            long clusters = (length + clusterSize - 1) >>> clusterBits;
+            long host = counts.allocate(clusters);
+            compressedCursor = host + length;
+            return host;
+        }
+        // Continue in the current cluster; spill into freshly taken clusters right after it.
+        counts.increment(cursor >>> clusterBits);
+        if (cursor + length > clusterEnd) {
+            long more = (cursor + length - clusterEnd + clusterSize - 1) >>> clusterBits;
+            counts.allocate(more);
+        }
+        compressedCursor = cursor + length;
+        return cursor;
+    }
+
+    /** How many whole clusters from {@code at} (at most {@code max}) need new space: not yet ours in place. */
+    private long countFreshRun(long at, long max) throws IOException {
+        long n = 0;
+        while (n < max) {
+            Slot s = slot(at + n * clusterSize);
+            long word = s.table.words[s.index];
+            if ((word & (COMPRESSED | ZERO)) == 0 && (word & COPIED) != 0 && (word & L2_OFFSET_MASK) != 0) {
+                break;
+            }
+            n++;
+        }
+        return Math.max(n, 1);
+    }
+
+    private long allocateData(long clusters) throws IOException {
+        if (hasExternalDataFile()) {
+            throw new IOException("writing qcow2 images with an external data file is not supported");
+        }
+        return refcounts().allocate(clusters);
+    }
+
+    /** An L2 entry ready to change: its table is ours alone (copied on write if a snapshot shares it). */
+    record Slot(L2Table table, int index) {
+    }
+
+    private Slot slot(long offset) throws IOException {
+        int l1Index = (int) (offset >>> (clusterBits + l2Bits));
+        long entry = l1[l1Index];
+        long tableOffset = entry & L1_OFFSET_MASK;
+        L2Table table;
+        if (tableOffset == 0) {
+            long at = refcounts().allocate(1);
+            table = new L2Table(at, l2Entries, extendedL2);
+            table.dirty = true;
+            cache(table);
+            l1[l1Index] = at | COPIED;
+            l1Dirty = true;
+        } else if ((entry & COPIED) == 0) {
+            // Shared with a snapshot: the copy references the same clusters, whose counts already include the snapshot's.
+            L2Table shared = l2(tableOffset);
+            long at = refcounts().allocate(1);
+            table = new L2Table(at, l2Entries, extendedL2);
+            System.arraycopy(shared.words, 0, table.words, 0, l2Entries);
+            table.dirty = true;
+            cache(table);
+            l1[l1Index] = at | COPIED;
+            l1Dirty = true;
+            refcounts().freeLater(tableOffset, 1);
+        } else {
+            table = l2(tableOffset);
+        }
+        return new Slot(table, (int) ((offset >>> clusterBits) & (l2Entries - 1)));
+    }
+
+    /** Points an entry at new contents, releasing (after the table is durable) the clusters it held. */
+    private void replace(Slot slot, long word) throws IOException {
+        long old = slot.table.words[slot.index];
+        slot.table.words[slot.index] = word;
+        slot.table.dirty = true;
+        release(old);
+    }
+
+    private void release(long old) throws IOException {
+        if ((old & COMPRESSED) != 0) {
+            long[] range = compressedRange(old);
+            long first = range[0] & ~(clusterSize - 1);
+            long last = (range[0] + range[1] - 1) & ~(clusterSize - 1);
+            refcounts().freeLater(first, ((last - first) >>> clusterBits) + 1);
+            if (old == cachedCompressedEntry) {
+                cachedCompressedEntry = -1;
+            }
+        } else if ((old & L2_OFFSET_MASK) != 0) {
+            refcounts().freeLater(old & L2_OFFSET_MASK, 1);
+        }
+    }
+
+    @Override
+    public synchronized void writeZeroes(long offset, long length) throws IOException {
+        checkWrite("write zeroes", offset, length);
+        clearRange(offset, length, true);
+    }
+
+    @Override
+    public synchronized void discard(long offset, long length) throws IOException {
+        checkWrite("discard", offset, length);
+        clearRange(offset, length, false);
+    }
+
+    /**
+     * Zeroes or discards: whole clusters change their L2 entry (a zero flag, or unallocated when
+     * that reads the same), partial ones are written with zeroes (write-zeroes) or left (discard).
+     */
+    private void clearRange(long offset, long length, boolean mustZero) throws IOException {
+        beginWrite();
+        long end = offset + length;
+        long at = offset;
+        while (at < end) {
+            long inCluster = at & (clusterSize - 1);
+            long n = Math.min(end - at, clusterSize - inCluster);
+            boolean whole = inCluster == 0 && (n == clusterSize || at + n == header.size);
+            if (!whole) {
+                if (mustZero) {
+                    write(at, ByteBuffer.allocate((int) n));
+                }
+                at += n;
+                continue;
+            }
+            int l1Index = (int) (at >>> (clusterBits + l2Bits));
+            if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null) {
+                // No table and nothing below: the whole table's range already reads as zeroes.
+                at = Math.min(end, ((long) l1Index + 1) << (clusterBits + l2Bits));
+                continue;
+            }
+            if (header.version < 3) {
+                // Version 2 has no zero flag: unallocated reads as zeroes only without a backing file.
+                if (!mustZero || backing == null) {
+                    if (map(at, clusterSize).kind != UNALLOCATED) {
+                        replace(slot(at), 0);
+                    }
+                } else {
+                    write(at, ByteBuffer.allocate((int) n));
+                }
+                at += n;
+                continue;
+            }
+            Slot s = slot(at);
+            long word = backing == null ? 0 : ZERO;
+            if (s.table.words[s.index] != word) {
+                replace(s, word);
+            }
+            at += n;
+        }
+    }
+
+    /**
+     * Allocates every L2 table and data cluster of a new image (qemu-img's preallocation),
+     * data contiguous per L2 table; {@code full} writes the zeroes, otherwise the file is only
+     * extended (sparse where the host allows).
+     */
+    synchronized void preallocate(boolean full) throws IOException {
+        long perTable = clusterSize << l2Bits;
+        for (long at = 0; at < header.size; at += perTable) {
+            Slot first = slot(at);
+            long clusters = (Math.min(header.size - at, perTable) + clusterSize - 1) >>> clusterBits;
+            long host = refcounts().allocate(clusters);
+            for (int i = 0; i < clusters; i++) {
+                first.table.words[first.index + i] = host + i * clusterSize | COPIED;
+            }
+            first.table.dirty = true;
+            if (full) {
+                file.writeZeroes(host, clusters * clusterSize);
+            } else {
+                file.writeZeroes(host + clusters * clusterSize - 1, 1);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        checkOpen();
+        if (readOnly) {
+            return;
+        }
+        flushMetadata();
+        file.flush();
+    }
+
+    /** One epoch: counts that grew, then L2 tables, then the L1 table, then counts that shrank; flushed between. */
+    synchronized void flushMetadata() throws IOException {
+        writePending();
+        boolean l2Dirty = l2Cache.values().stream().anyMatch(t -> t.dirty);
+        if (refcounts == null && !l2Dirty && !l1Dirty) {
+            return;
+        }
+        if (refcounts != null) {
+            refcounts.writeIncreases();
+        }
+        if (l2Dirty) {
+            for (L2Table t : l2Cache.values()) {
+                if (t.dirty) {
+                    writeL2(t);
+                }
+            }
+            file.flush();
+        }
+        if (l1Dirty) {
+            ByteBuffer raw = ByteBuffer.allocate(l1.length * 8);
+            for (long e : l1) {
+                raw.putLong(e);
+            }
+            raw.flip();
+            file.write(header.l1TableOffset, raw);
+            file.flush();
+            l1Dirty = false;
+        }
+        if (refcounts != null && refcounts.hasPendingFrees()) {
+            refcounts.commitFrees();
+        }
+    }
+
+    private void writeL2(L2Table t) throws IOException {
+        ByteBuffer raw = ByteBuffer.allocate((int) clusterSize);
+        for (int i = 0; i < l2Entries; i++) {
+            if (extendedL2) {
+                raw.putLong(t.words[i]).putLong(t.bitmaps[i]);
+            } else {
+                raw.putLong(t.words[i]);
+            }
+        }
+        raw.flip();
+        file.write(t.offset, raw);
+        t.dirty = false;
+    }
+
+    Qcow2Refcounts refcounts() throws IOException {
+        if (refcounts == null) {
+            refcounts = new Qcow2Refcounts(file, header, filename);
+        }
+        return refcounts;
+    }
+
+    void markL1Dirty() {
+        l1Dirty = true;
+    }
+
+    /** Drops the refcount cache so a check reads the counts from the file. */
+    void forgetRefcounts() {
+        refcounts = null;
+    }
+
+    /** Before the first change of a lazy-refcounts image: the dirty bit, durable. */
+    private void beginWrite() throws IOException {
+        if (header.version >= 3 && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+            // This driver does not update persistent bitmaps: clearing the bit tells QEMU they are stale (qcow2 spec, autoclear).
+            header.autoclearFeatures &= ~Qcow2Header.AUTOCLEAR_BITMAPS;
+            ByteBuffer bits = ByteBuffer.allocate(8);
+            bits.putLong(header.autoclearFeatures).flip();
+            file.write(88, bits);
+            file.flush();
+        }
+        if (dirtyBitSet || (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) == 0) {
+            return;
+        }
+        header.incompatibleFeatures |= Qcow2Header.INCOMPAT_DIRTY;
+        writeIncompatibleFeatures();
+        dirtyBitSet = true;
+    }
+
+    void writeIncompatibleFeatures() throws IOException {
+        ByteBuffer bits = ByteBuffer.allocate(8);
+        bits.putLong(header.incompatibleFeatures).flip();
+        file.write(72, bits);
+        file.flush();
+    }
+
+    private void checkWrite(String what, long offset, long length) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot " + what + ": node '" + nodeName + "' (" + filename + ") is read-only");
+        }
+        if (offset < 0 || length < 0 || offset + length < 0 || offset + length > header.size) {
+            throw new IOException(what + " of " + length + " bytes at offset " + offset + " reaches past the end of '"
+                    + filename + "' (disk size " + header.size + " bytes)");
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("node '" + nodeName + "' (" + filename + ") is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------- info, check, close
+
+    @Override
+    public BlockImageInfo imageInfo() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        boolean v3 = header.version >= 3;
+        data.put("compat", v3 ? "1.1" : "0.10");
+        if (v3) {
+            data.put("compression-type", header.compressionType == Qcow2Compression.ZSTD ? "zstd" : "zlib");
+            data.put("lazy-refcounts", (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) != 0);
+            if (header.bitmapsExtension != null && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
+                data.put("bitmaps", Qcow2Bitmaps.describe(header, file, filename));
+            }
+        } else {
+            data.put("compression-type", "zlib");
+        }
+        data.put("refcount-bits", 1 << header.refcountOrder);
+        if (v3) {
+            data.put("corrupt", (header.incompatibleFeatures & Qcow2Header.INCOMPAT_CORRUPT) != 0);
+            if (header.dataFile != null) {
+                data.put("data-file", header.dataFile);
+                data.put("data-file-raw", (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_DATA_FILE_RAW) != 0);
+            }
+            data.put("extended-l2", extendedL2);
+        }
+        List<BlockSnapshotInfo> list = new ArrayList<>();
+        for (Qcow2Snapshots.Snapshot s : snapshots) {
+            list.add(s.info());
+        }
+        return new BlockImageInfo(clusterSize, header.backingFile, header.backingFormat,
+                (header.incompatibleFeatures & Qcow2Header.INCOMPAT_DIRTY) != 0, list, data);
+    }
+
+    @Override
+    public synchronized Optional<BlockCheckResult> check(BlockRepair repair) throws IOException {
+        checkOpen();
+        if (repair != BlockRepair.NONE && readOnly) {
+            throw new IOException("cannot repair '" + filename + "': it is open read-only");
+        }
+        if (!readOnly) {
+            flushMetadata();
+        }
+        return Optional.of(new Qcow2Check(this, filename).run(repair));
+    }
+
+    @Override
+    public Optional<BlockNode> backing() {
+        return Optional.ofNullable(backing);
+    }
+
+    @Override
+    public Optional<BlockNode> file() {
+        return Optional.of(file);
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        IOException failure = null;
+        try {
+            if (!readOnly) {
+                flushMetadata();
+                if (dirtyBitSet) {
+                    file.flush();
+                    header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;
+                    writeIncompatibleFeatures();
+                }
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+        closed = true;
+        BlockGraph.closeAll(failure, backing, dataFile != file ? dataFile : null, file);
+    }
+
+    @Override
+    public String toString() {
+        return "qcow2 node '" + nodeName + "' (" + filename + (readOnly ? ", read-only" : "") + ")";
+    }
+}
