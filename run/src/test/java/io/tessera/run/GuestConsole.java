@@ -12,30 +12,71 @@ import java.util.concurrent.TimeUnit;
 /**
  * A guest's serial console on a launched emulator process, driven the way a person would:
  * wait for a text to appear, type a line. Output is collected from the start, so an
- * {@link #expect} never misses text that came before it was called.
+ * {@link #expect} never misses text that came before it was called. The console is the
+ * process's standard input and output, or a socket the emulator serves it on
+ * ({@link #attach}).
  */
 final class GuestConsole implements AutoCloseable {
 
     private final Process process;
-    private final OutputStream input;
+    private OutputStream input;
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
     private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
     private int searchedUpTo;
 
-    private GuestConsole(Process process) {
+    private java.io.Closeable connection;
+
+    /**
+     * @param console where the guest's output comes from
+     * @param keyboard where typed keys go
+     * @param connection closed with the console (the socket), or null
+     */
+    private GuestConsole(Process process, InputStream console, OutputStream keyboard, java.io.Closeable connection) {
         this.process = process;
-        this.input = process.getOutputStream();
-        pump(process.getInputStream(), output, "console-out");
+        this.input = keyboard;
+        this.connection = connection;
+        pump(console, output, "console-out");
         pump(process.getErrorStream(), errors, "console-err");
+        if (console != process.getInputStream()) {
+            // Whatever the emulator prints on its terminal meanwhile is kept with its errors.
+            pump(process.getInputStream(), errors, "launcher-out");
+        }
     }
 
     /** Starts {@code command}; {@code tessera} says whether it is run/tessera (which must not rebuild). */
-    static GuestConsole start(List<String> command, boolean tessera) throws IOException {
+    static Process launch(List<String> command, boolean tessera) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of(".").toAbsolutePath().toFile());
         if (tessera) {
             builder.environment().put("TESSERA_NO_BUILD", "1");
         }
-        return new GuestConsole(builder.start());
+        return builder.start();
+    }
+
+    /** Starts {@code command} with the console on its standard input and output. */
+    static GuestConsole start(List<String> command, boolean tessera) throws IOException {
+        Process process = launch(command, tessera);
+        return new GuestConsole(process, process.getInputStream(), process.getOutputStream(), null);
+    }
+
+    /** The console {@code process} serves on {@code socket}; closing the console closes the socket and ends the process. */
+    static GuestConsole attach(Process process, java.net.Socket socket) throws IOException {
+        return new GuestConsole(process, socket.getInputStream(), socket.getOutputStream(), socket);
+    }
+
+    /** The console {@code process} serves on a unix socket; closing the console closes it and ends the process. */
+    static GuestConsole attach(Process process, java.nio.channels.SocketChannel channel) {
+        return new GuestConsole(process, java.nio.channels.Channels.newInputStream(channel),
+                java.nio.channels.Channels.newOutputStream(channel), channel);
+    }
+
+    /** Closes the console's connection and goes on on {@code socket}, a new one to the same process. */
+    synchronized void reconnect(java.net.Socket socket) throws IOException {
+        if (connection != null) {
+            connection.close();
+        }
+        input = socket.getOutputStream();
+        connection = socket;
+        pump(socket.getInputStream(), output, "console-out");
     }
 
     private void pump(InputStream from, ByteArrayOutputStream to, String name) {
@@ -80,13 +121,13 @@ final class GuestConsole implements AutoCloseable {
     }
 
     /** Types {@code line} and a carriage return, as Enter on a terminal. */
-    void send(String line) throws IOException {
+    synchronized void send(String line) throws IOException {
         input.write((line + "\r").getBytes(StandardCharsets.UTF_8));
         input.flush();
     }
 
     /** Types raw bytes. */
-    void type(String keys) throws IOException {
+    synchronized void type(String keys) throws IOException {
         input.write(keys.getBytes(StandardCharsets.UTF_8));
         input.flush();
     }
@@ -109,6 +150,13 @@ final class GuestConsole implements AutoCloseable {
 
     @Override
     public void close() {
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
     }

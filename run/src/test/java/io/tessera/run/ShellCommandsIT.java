@@ -97,6 +97,9 @@ public class ShellCommandsIT {
         assertTrue(describe, describe.contains("0000000080000000-0000000081ffffff ram 'ram' @0"));
         assertTrue(run("machine start m1").contains("running"));
         assertTrue(run("machine pause m1").contains("paused"));
+        assertEquals("reset machine 'm1' (none, paused)", run("machine reset m1"));
+        assertTrue(run("machine resume m1").contains("running"));
+        assertEquals("reset machine 'm1' (none, running)", run("machine reset m1"));
         assertEquals("destroyed machine 'm1'", run("machine destroy m1"));
         assertEquals("(none)", run("machine list"));
     }
@@ -106,6 +109,7 @@ public class ShellCommandsIT {
         assertTrue(error("machine create m1 virt").contains("unknown machine type 'virt'; available: none"));
         assertTrue(error("machine create m1 none ram=1G").contains("has no option 'ram'; options: memory"));
         assertTrue(error("machine create m1 none memory=lots").contains("memory=lots is not a size"));
+        assertTrue(error("machine create m1 none reboot=maybe").contains("reboot=maybe is not valid; use on or off"));
         assertTrue(error("machine describe nope").contains("no machine named 'nope'"));
         assertTrue(error("machine frobnicate").contains("machine create NAME"));
         assertEquals("nothing was left behind", "(none)", run("machine list"));
@@ -155,7 +159,7 @@ public class ShellCommandsIT {
     public void completionOffersVerbsNamesTypesAndProperties() throws Exception {
         run("machine create m1");
         run("device add m1 test-counter id=c0");
-        assertEquals("[types, create, list, describe, start, pause, resume, destroy, help]",
+        assertEquals("[types, create, list, describe, start, pause, resume, reset, destroy, help]",
                 run("tessera:completions machine [machine ''] 1"));
         assertEquals("[m1]", run("tessera:completions machine [machine describe ''] 2"));
         assertEquals("[none]", run("tessera:completions machine [machine create m2 ''] 3"));

@@ -5,6 +5,15 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,6 +104,132 @@ public class VirtBootIT {
         }
     }
 
+    /** Waits through OpenSBI and U-Boot to U-Boot's prompt, stopping its autoboot. */
+    private static void toUBootPrompt(GuestConsole console) throws Exception {
+        console.expect("OpenSBI v1.6", 60);
+        toUBootPromptAfterBanner(console);
+    }
+
+    /**
+     * U-Boot's {@code reset} (SBI SRST to OpenSBI, which writes the reboot value to the SiFive
+     * test device) and the monitor's {@code machine reset} each boot the machine again from its
+     * reset vector: OpenSBI's banner and U-Boot's prompt come back, and the machine runs on.
+     */
+    @Test
+    public void uBootsResetAndTheMonitorsResetBootTheMachineAgain() throws Exception {
+        try (GuestConsole console = tessera("-m", "256M", "-smp", "2", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"))) {
+            toUBootPrompt(console);
+            // Something in RAM for the reset to wipe: U-Boot's environment variable lives in RAM only.
+            console.send("setenv before_reset yes; echo set-$before_reset");
+            console.expect("set-yes", 30);
+            console.send("reset");
+            console.expect("resetting ...", 30);
+            String again = console.expect("OpenSBI v1.6", 60);
+            assertTrue(again, !again.contains("tessera:"));
+            toUBootPromptAfterBanner(console);
+            console.send("echo after-reset-[$before_reset]");
+            console.expect("after-reset-[]", 30);
+            // The monitor's reset: Ctrl-a c, machine reset vm, Ctrl-a c.
+            console.type("\u0001c");
+            console.expect("(tessera) ", 30);
+            console.send("machine reset vm");
+            String answer = console.expect("(tessera) ", 60);
+            assertTrue(answer, answer.contains("reset machine 'vm' (virt, running)"));
+            console.type("\u0001c");
+            console.expect("OpenSBI v1.6", 60);
+            toUBootPromptAfterBanner(console);
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+    }
+
+    private static void toUBootPromptAfterBanner(GuestConsole console) throws Exception {
+        console.expect("U-Boot 2025.01", 60);
+        console.expect("Hit any key to stop autoboot", 60);
+        console.type(" ");
+        console.expect("=> ", 30);
+    }
+
+    /** @return a TCP port nobody listens on now (the emulator binds it next) */
+    private static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    /** Connects to the emulator's console socket, waiting for the emulator to start listening. */
+    private static Socket connect(SocketAddress address, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                Socket socket = new Socket();
+                socket.connect(address, 5000);
+                return socket;
+            } catch (ConnectException notYet) {
+                assertTrue("the emulator ended before it listened on " + address, process.isAlive());
+                assertTrue("nothing listened on " + address + " within 60 s", System.nanoTime() < deadline);
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /**
+     * The serial console on a TCP socket ({@code -serial tcp:127.0.0.1:PORT,server=on,wait=off}):
+     * the test connects, reaches U-Boot's prompt, runs a command, disconnects, connects again
+     * and is answered again; then the guest powers off.
+     */
+    @Test
+    public void theSerialConsoleOnATcpSocket() throws Exception {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(new File("tessera").getAbsolutePath(), "-machine", "virt", "-nographic",
+                "-m", "256M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"),
+                "-serial", "tcp:127.0.0.1:" + port + ",server=on,wait=off"));
+        Process process = GuestConsole.launch(command, true);
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        try (GuestConsole console = GuestConsole.attach(process, connect(address, process))) {
+            // Output before the connection is dropped, so the autoboot prompt may be gone: Enter
+            // stops the autoboot if it is still to come, or gets a fresh prompt.
+            console.type("\r");
+            console.expect("=> ", 120);
+            console.send("version");
+            assertTrue(console.expect("=> ", 30).contains("U-Boot 2025.01"));
+            console.reconnect(connect(address, process));
+            console.send("setenv n two; echo second-client-$n");
+            console.expect("second-client-two", 30);
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+    }
+
+    /**
+     * {@code -chardev socket,...,path=F} and {@code -serial chardev:ID}: the console on a unix
+     * socket that the emulator waits for ({@code wait=on}), so not a byte of the boot is lost.
+     */
+    @Test
+    public void theSerialConsoleOnAChardevUnixSocketThatWaitsForItsClient() throws Exception {
+        Path dir = Files.createTempDirectory("virt-sock");
+        Path path = dir.resolve("console.sock");
+        List<String> command = new ArrayList<>(List.of(new File("tessera").getAbsolutePath(), "-machine", "virt", "-nographic",
+                "-m", "256M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("UBOOT"),
+                "-chardev", "socket,id=con,path=" + path + ",server=on", "-serial", "chardev:con"));
+        Process process = GuestConsole.launch(command, true);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(path)) {
+            assertTrue("the emulator ended before it listened on " + path, process.isAlive());
+            assertTrue("nothing listened on " + path + " within 60 s", System.nanoTime() < deadline);
+            Thread.sleep(50);
+        }
+        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+        try (GuestConsole console = GuestConsole.attach(process, channel)) {
+            toUBootPrompt(console);
+            console.send("version");
+            assertTrue(console.expect("=> ", 30).contains("U-Boot 2025.01"));
+            console.send("poweroff");
+            assertEquals(0, console.waitFor(30));
+        }
+        assertTrue("the socket file is removed when the machine ends", !Files.exists(path));
+    }
+
     private void linuxReachesTheShell(int harts) throws Exception {
         try (GuestConsole console = tessera("-m", "512M", "-smp", Integer.toString(harts), "-bios", guest.get("FIRMWARE"),
                 "-kernel", guest.get("KERNEL"), "-initrd", guest.get("INITRD"), "-append", "console=ttyS0")) {
@@ -102,9 +237,36 @@ public class VirtBootIT {
             console.expect("TESSERA-SHELL-READY", 600);
             console.send("echo answer=$((6*7)) harts=$(grep -c ^processor /proc/cpuinfo)");
             console.expect("answer=42 harts=" + harts, 60);
+            if (harts == 1) {
+                pasteMoreThanTheUartBuffers(console);
+                // Linux's reboot: SBI SRST, OpenSBI, the test device's reset; the same kernel boots again.
+                console.send("reboot -f");
+                console.expect("OpenSBI v1.6", 60);
+                console.expect("Linux version 6.12", 120);
+                console.expect("TESSERA-SHELL-READY", 600);
+                console.send("echo again=$((6*7))");
+                console.expect("again=42", 60);
+            }
             console.send("poweroff -f");
             assertEquals(0, console.waitFor(60));
         }
+    }
+
+    /**
+     * Input flow control: 200,000 bytes typed at once (three times the UART's host-side buffer,
+     * far more than the guest's tty buffer) all reach the guest; its md5sum is the host's.
+     */
+    private static void pasteMoreThanTheUartBuffers(GuestConsole console) throws Exception {
+        StringBuilder paste = new StringBuilder();
+        for (int line = 0; paste.length() < 200_000; line++) {
+            paste.append(String.format("%05d", line)).append("-".repeat(94)).append('\n');
+        }
+        byte[] bytes = paste.toString().getBytes(StandardCharsets.US_ASCII);
+        String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5").digest(bytes));
+        console.send("stty -echo; head -c " + bytes.length + " | md5sum | sed s/^/PASTE-/; stty echo");
+        // Enter on a terminal is a carriage return; the tty turns it into the newline counted above.
+        console.type(paste.toString().replace('\n', '\r'));
+        console.expect("PASTE-" + md5, 300);
     }
 
     @Test
@@ -117,15 +279,38 @@ public class VirtBootIT {
         linuxReachesTheShell(4);
     }
 
-    /** An ext4 image made on the host, attached as QEMU attaches it: the guest reads it, writes it, and the host finds the write. */
+    /**
+     * An ext4 image made on the host, attached as QEMU attaches it: the guest reads it, writes
+     * it, and the host finds the write. A virtio console in QEMU's spelling, on a unix socket:
+     * the guest's /dev/hvc0 reaches the test and the test's line reaches the guest.
+     */
     @Test
     public void linuxMountsAVirtioDiskAndWhatItWritesIsInTheImage() throws Exception {
         Path image = ext4Image();
+        Path hvc = Files.createTempDirectory("virt-hvc").resolve("hvc0.sock");
         try (GuestConsole console = tessera("-m", "512M", "-bios", guest.get("FIRMWARE"), "-kernel", guest.get("KERNEL"),
                 "-initrd", guest.get("INITRD"), "-append", "console=ttyS0",
                 "-drive", "file=" + image + ",format=raw,if=none,id=d0", "-device", "virtio-blk-device,drive=d0",
-                "-device", "virtio-rng-device")) {
+                "-device", "virtio-rng-device",
+                "-chardev", "socket,id=hvc,path=" + hvc + ",server=on,wait=off",
+                "-device", "virtio-serial-device", "-device", "virtconsole,chardev=hvc")) {
             console.expect("TESSERA-SHELL-READY", 600);
+            try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(hvc))) {
+                console.send("echo hvc0-says-$((40+2)) > /dev/hvc0");
+                readUntil(channel, "hvc0-says-42");
+                // The guest reads a line from hvc0; the test repeats its line until the guest has opened it.
+                console.send("read line < /dev/hvc0; echo GOT-$line");
+                String got = null;
+                for (int attempt = 0; got == null; attempt++) {
+                    assertTrue("the guest read nothing from hvc0", attempt < 60);
+                    channel.write(java.nio.ByteBuffer.wrap("from-the-host\n".getBytes(StandardCharsets.US_ASCII)));
+                    try {
+                        got = console.expect("GOT-from-the-host", 1);
+                    } catch (AssertionError notYet) {
+                        // not opened yet
+                    }
+                }
+            }
             console.send("mount /dev/vda /mnt && cat /mnt/host.txt && echo written-by-the-guest > /mnt/guest.txt && umount /mnt"
                     + " && echo DISK-$((40+2))");
             console.expect("written on the host", 120);
@@ -139,6 +324,27 @@ public class VirtBootIT {
         }
         assertEquals("written-by-the-guest\n", run("debugfs", "-R", "cat /guest.txt", image.toString()));
         run("e2fsck", "-fn", image.toString());
+    }
+
+    /** Reads from {@code channel} until {@code text} has come (within 60 s); returns what came. */
+    private static String readUntil(SocketChannel channel, String text) throws Exception {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(4096);
+        StringBuilder seen = new StringBuilder();
+        channel.configureBlocking(false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (seen.indexOf(text) < 0) {
+                assertTrue("'" + text + "' did not come; came: " + seen, System.nanoTime() < deadline);
+                if (channel.read(buffer.clear()) > 0) {
+                    seen.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
+                } else {
+                    Thread.sleep(20);
+                }
+            }
+        } finally {
+            channel.configureBlocking(true);
+        }
+        return seen.toString();
     }
 
     /** @return the command's standard output; it must succeed */

@@ -18,4 +18,16 @@ public interface ByteReceiver {
      * @param length how many bytes arrived, at least one
      */
     void receive(byte[] data, int offset, int length);
+
+    /**
+     * How many bytes the receiver takes now without dropping any: the flow control of a serial
+     * line. A backend whose source can wait (a socket, a terminal) delivers no more than this,
+     * holds the rest back, and delivers on when {@link CharDevice#roomAvailable()} says there is
+     * room again. Called on the backend's thread; must not block.
+     *
+     * @return bytes that fit now; the default, {@link Integer#MAX_VALUE}, is a receiver without flow control
+     */
+    default int room() {
+        return Integer.MAX_VALUE;
+    }
 }

@@ -12,6 +12,8 @@ package io.tessera.core.chardev;
  * drops (the newest, as a serial line without flow control would, or the oldest, as a ring
  * buffer does). Callers that must not lose data implement flow control above this interface.
  *
+ * <p>Input is flow-controlled where the source can wait: see {@link ByteReceiver#room()}.
+ *
  * <p>All methods are thread-safe.
  */
 public interface CharDevice extends AutoCloseable {
@@ -38,6 +40,15 @@ public interface CharDevice extends AutoCloseable {
      * @param receiver the new consumer, or {@code null} to disconnect
      */
     void setReceiver(ByteReceiver receiver);
+
+    /**
+     * Tells the backend that its receiver has room again after {@link ByteReceiver#room()}
+     * said it had none (the guest read its input), so that input held back is delivered. Never
+     * blocks: it is called on vCPU threads, possibly holding the receiver's lock, so a backend
+     * only signals its own thread here. The default suits a backend that holds nothing back.
+     */
+    default void roomAvailable() {
+    }
 
     /**
      * Releases the backend (file, socket, terminal mode), after which no more bytes are

@@ -171,6 +171,23 @@ public final class ElfFile {
     }
 
     /**
+     * A segment as it lies in memory, for boards that keep their boot images to load them again
+     * at a reset: its bytes from the file, then zeroes up to its memory size.
+     *
+     * @param segment one of {@link #segments()}
+     * @throws IllegalArgumentException when the segment is 2 GiB or more in memory
+     */
+    public byte[] image(Segment segment) {
+        if (segment.memorySize() >= Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(String.format("%s: the segment at 0x%x is %d bytes in memory, too large for one image",
+                    path, segment.physicalAddress(), segment.memorySize()));
+        }
+        byte[] image = new byte[(int) segment.memorySize()];
+        System.arraycopy(bytes, (int) segment.offset(), image, 0, (int) segment.fileSize());
+        return image;
+    }
+
+    /**
      * Copies the loadable segments to their physical addresses, zeroing what lies beyond their
      * file contents.
      *

@@ -52,6 +52,30 @@ public interface Machine {
     /** Continues a paused machine. */
     void resume();
 
+    /**
+     * Resets the machine as a power cycle would, without ending it (QEMU's {@code system_reset}):
+     * the vCPUs stop, every CPU and every {@link io.tessera.core.device.Resettable} device of the
+     * machine is reset, the board's reset steps run (its boot images are written into memory
+     * again and the CPUs pointed at the reset vector), and the machine goes on in the state it
+     * was in: a running machine runs again from the reset vector, a paused one stays paused.
+     * Virtual time goes on. Returns when the reset is done.
+     *
+     * <p>Must not be called from a vCPU thread (an MMIO handler), since it waits for the vCPUs
+     * to stop: devices use {@link #requestReset()}.
+     *
+     * @throws IllegalStateException when the machine is shut down
+     */
+    void reset();
+
+    /**
+     * Asks for a {@link #reset()} from any thread, including a vCPU's in an MMIO handler (a
+     * guest's reset register), and returns at once; the reset happens shortly on a thread of
+     * the machine's. Requests made while one is pending are one reset. Ignored once the machine
+     * is shut down. A machine created with the option {@code reboot=off} (QEMU's
+     * {@code -no-reboot}) shuts down instead.
+     */
+    void requestReset();
+
     /** Shuts the machine down (as a guest power-off would). */
     void shutdown();
 

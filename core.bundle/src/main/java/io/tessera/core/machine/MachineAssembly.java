@@ -27,6 +27,24 @@ public interface MachineAssembly {
     /** Adds a CPU; indices must follow 0, 1, 2... */
     void addCpu(Cpu cpu);
 
+    /**
+     * Writes a boot image (firmware, kernel, initial RAM disk, device tree) into memory now and
+     * again at every {@link Machine#reset()}, as QEMU's ROM blobs are, so that a reset machine
+     * boots from the same bytes whatever the guest did to them.
+     *
+     * @param address where the image goes in {@link #memory()}
+     * @param image the bytes, kept by the machine (the caller must not change them)
+     * @throws io.tessera.core.memory.BusErrorException when the image does not fit the memory there
+     */
+    void loadImage(long address, byte[] image);
+
+    /**
+     * Adds a step the board takes at every {@link Machine#reset()}, after the CPUs, the devices
+     * and the boot images were reset, in the order added: pointing the CPUs at the reset vector
+     * and whatever else the board's power-on state needs.
+     */
+    void onReset(Runnable step);
+
     /** Closes {@code resource} (RAM, files) when the machine is destroyed, last added first. */
     void closeOnDestroy(AutoCloseable resource);
 
@@ -53,7 +71,12 @@ public interface MachineAssembly {
      *
      * @param id the id devices select it by ({@code serial0})
      * @param spec the backend and its options: {@code KIND[:PATH][,KEY=VALUE...]}, for example
-     *     {@code stdio}, {@code null}, {@code file:/tmp/console.log} or {@code ringbuf,size=65536}
+     *     {@code stdio}, {@code null}, {@code file:/tmp/console.log}, {@code ringbuf,size=65536},
+     *     {@code tcp:127.0.0.1:4444,server=on,wait=off} or {@code unix:/tmp/console.sock,server=on}
+     *     (QEMU's short forms of {@code socket}; a bare {@code KEY} means {@code KEY=on} and
+     *     {@code noKEY} {@code KEY=off}, as QEMU's old {@code server,nowait}); or
+     *     {@code chardev:ID}: no new device, but {@code id} becomes another name of the one the
+     *     machine was created with under {@code ID} (QEMU's {@code -serial chardev:ID})
      */
     void addCharDevice(String id, String spec);
 }

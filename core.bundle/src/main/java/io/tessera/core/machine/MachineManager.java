@@ -18,6 +18,21 @@ public interface MachineManager {
      */
     Machine create(String name, String type, Map<String, String> options);
 
+    /**
+     * Creates a machine with host character devices of the user's, as QEMU's {@code -chardev}:
+     * they are opened and registered (with the machine's name and their id) before the board's
+     * own devices are added, so that the board's console can be one of them (its spec
+     * {@code chardev:ID}) and devices added later select them by id ({@code chardev.target=ID}).
+     *
+     * @param charDevices id to spec, {@code KIND[:PATH][,KEY=VALUE...]} as
+     *     {@link MachineAssembly#addCharDevice} takes it (for example {@code socket,port=4444,server=on}),
+     *     opened in this order
+     * @throws IllegalArgumentException as {@link #create(String, String, Map)}, and for a bad
+     *     character device (its id, kind or options); nothing is left behind
+     * @throws IllegalStateException when a character device cannot open its host resource
+     */
+    Machine create(String name, String type, Map<String, String> options, Map<String, String> charDevices);
+
     /** @return the machine named {@code name}, if any */
     Optional<Machine> find(String name);
 

@@ -34,11 +34,7 @@ public final class FileCharDeviceBackend implements CharDeviceBackend {
         if (path == null || path.isEmpty()) {
             throw new IllegalArgumentException("character device kind 'file' needs a path: file:PATH");
         }
-        boolean append = switch (options.getOrDefault("append", "off")) {
-            case "on" -> true;
-            case "off" -> false;
-            default -> throw new IllegalArgumentException("append=" + options.get("append") + " is not valid; use on or off");
-        };
+        boolean append = Options.flag("file", options, "append", false);
         OutputStream out = append
                 ? Files.newOutputStream(Path.of(path), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)
                 : Files.newOutputStream(Path.of(path));

@@ -22,4 +22,21 @@ final class Options {
             }
         }
     }
+
+    /**
+     * A yes/no option as QEMU spells it: {@code on}/{@code off} (also {@code yes}/{@code no},
+     * {@code true}/{@code false}).
+     */
+    static boolean flag(String kind, Map<String, String> options, String key, boolean absent) {
+        String value = options.get(key);
+        if (value == null) {
+            return absent;
+        }
+        return switch (value) {
+            case "on", "yes", "true" -> true;
+            case "off", "no", "false" -> false;
+            default -> throw new IllegalArgumentException("character device kind '" + kind + "': " + key + "=" + value
+                    + " is not valid; use on or off");
+        };
+    }
 }

@@ -40,6 +40,13 @@ final class DefaultMachine implements Machine {
     private final List<MachineListener> listeners = new CopyOnWriteArrayList<>();
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
     private final Function<Machine, AcceleratorChoice> accelerators;
+    private final java.util.function.Consumer<Machine> deviceReset;
+    /** The board's reset steps, boot images first where it loaded them first. */
+    private final List<Runnable> resetSteps = new CopyOnWriteArrayList<>();
+    /** Held for a whole reset, so that resets do not interleave. */
+    private final Object resetLock = new Object();
+    // Guarded by this.
+    private boolean resetRequested;
     private MachineState state = MachineState.CREATED;
     private VcpuSet vcpus;
     private String acceleratorName;
@@ -59,7 +66,7 @@ final class DefaultMachine implements Machine {
 
     /** @return the board's character devices: id to spec */
     Map<String, String> charDevices() {
-        return Map.copyOf(charDevices);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(charDevices));
     }
 
     /** Closes {@code resource} when the machine is disposed, before what was registered earlier. */
@@ -73,9 +80,15 @@ final class DefaultMachine implements Machine {
     record AcceleratorChoice(String name, VcpuSet vcpus) {
     }
 
-    DefaultMachine(String name, String type, Map<String, String> options, Function<Machine, AcceleratorChoice> accelerators) {
+    /**
+     * @param accelerators starts the vCPUs of the machine
+     * @param deviceReset resets the machine's devices (they live in the service registry, which the manager sees)
+     */
+    DefaultMachine(String name, String type, Map<String, String> options, Function<Machine, AcceleratorChoice> accelerators,
+            java.util.function.Consumer<Machine> deviceReset) {
         this.name = name;
         this.accelerators = accelerators;
+        this.deviceReset = deviceReset;
         this.type = type;
         this.options = Map.copyOf(options);
         this.memory = AddressSpace.create(name + ".system", new ContainerRegion("system", Long.MAX_VALUE));
@@ -133,6 +146,17 @@ final class DefaultMachine implements Machine {
             @Override
             public void addCharDevice(String id, String spec) {
                 charDevices.put(id, spec);
+            }
+
+            @Override
+            public void loadImage(long address, byte[] image) {
+                memory.write(address, image, 0, image.length);
+                resetSteps.add(() -> memory.write(address, image, 0, image.length));
+            }
+
+            @Override
+            public void onReset(Runnable step) {
+                resetSteps.add(step);
             }
 
             @Override
@@ -229,6 +253,67 @@ final class DefaultMachine implements Machine {
         if (running != null) {
             running.resume();
         }
+    }
+
+    @Override
+    public void reset() {
+        synchronized (resetLock) {
+            MachineState before = state();
+            if (before == MachineState.SHUTDOWN) {
+                throw new IllegalStateException("machine '" + name + "' is shut down; it cannot be reset");
+            }
+            VcpuSet running = before == MachineState.RUNNING ? vcpus() : null;
+            try {
+                if (running != null) {
+                    running.pause();
+                }
+            } catch (IllegalStateException stopped) {
+                // Shut down meanwhile (a guest's power-off on another vCPU): nothing left to reset.
+                return;
+            }
+            for (Cpu cpu : cpus) {
+                cpu.reset();
+            }
+            deviceReset.accept(this);
+            for (Runnable step : resetSteps) {
+                step.run();
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> "machine '" + name + "' reset");
+            synchronized (this) {
+                if (running != null && state == MachineState.RUNNING) {
+                    running.resume();
+                }
+            }
+        }
+    }
+
+    @Override
+    public void requestReset() {
+        if ("off".equals(options.get(MachineManagerImpl.REBOOT_OPTION))) {
+            // QEMU's -no-reboot: a guest's reboot ends the machine, as a power-off.
+            LOG.log(System.Logger.Level.DEBUG, () -> "machine '" + name + "': reset requested with reboot=off; shutting down");
+            shutdown();
+            return;
+        }
+        synchronized (this) {
+            if (resetRequested || state == MachineState.SHUTDOWN) {
+                return;
+            }
+            resetRequested = true;
+        }
+        Thread.ofPlatform().daemon().name("machine-" + name + "-reset").start(() -> {
+            synchronized (this) {
+                resetRequested = false;
+            }
+            try {
+                reset();
+            } catch (IllegalStateException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "machine '" + name + "': requested reset not done: " + e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "machine '" + name + "': reset failed; shutting it down", e);
+                shutdown();
+            }
+        });
     }
 
     private synchronized VcpuSet vcpus() {

@@ -6,7 +6,9 @@ import io.tessera.core.accel.Availability;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.chardev.CharDeviceBackend;
+import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
+import io.tessera.core.device.Resettable;
 import io.tessera.core.device.DeviceManager;
 import io.tessera.core.device.DeviceType;
 import io.tessera.core.machine.Machine;
@@ -14,6 +16,7 @@ import io.tessera.core.machine.MachineManager;
 import io.tessera.core.machine.MachineOption;
 import io.tessera.core.machine.MachineType;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
@@ -50,8 +53,12 @@ public final class MachineManagerImpl implements MachineManager {
 
     /** The option every machine has: the accelerator to run its vCPUs with (empty: the best available). */
     static final String ACCEL_OPTION = "accel";
+    /** The other option every machine has: what a guest's reset request does (on: reset; off: shut down, QEMU's -no-reboot). */
+    static final String REBOOT_OPTION = "reboot";
 
+    private static final System.Logger LOG = System.getLogger(MachineManagerImpl.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    private static final Pattern CHARDEV_ID = Pattern.compile("[A-Za-z][A-Za-z0-9_.-]*");
 
     private record Entry(DefaultMachine machine, ServiceRegistration<Machine> registration) {
     }
@@ -124,6 +131,33 @@ public final class MachineManagerImpl implements MachineManager {
         return new DefaultMachine.AcceleratorChoice(accelerator.name(), accelerator.start(machine));
     }
 
+    /** Resets every device of the machine that can be, in the order they were registered (controllers first). */
+    private void resetDevices(Machine machine) {
+        Collection<ServiceReference<Device>> references;
+        try {
+            references = context.getServiceReferences(Device.class, DeviceConstants.machineFilter(machine.name()));
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException("machine name '" + machine.name() + "' makes a bad filter", e);
+        }
+        List<ServiceReference<Device>> ordered = new java.util.ArrayList<>(references);
+        ordered.sort(Comparator.comparingLong(r -> (Long) r.getProperty(org.osgi.framework.Constants.SERVICE_ID)));
+        for (ServiceReference<Device> reference : ordered) {
+            Device device = context.getService(reference);
+            if (device == null) {
+                continue;
+            }
+            try {
+                if (device instanceof Resettable resettable) {
+                    resettable.reset();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "machine '" + machine.name() + "': resetting device " + device.id() + " failed", e);
+            } finally {
+                context.ungetService(reference);
+            }
+        }
+    }
+
     private String describeAccelerators(Isa isa) {
         if (accelerators.isEmpty()) {
             return "none";
@@ -135,6 +169,17 @@ public final class MachineManagerImpl implements MachineManager {
 
     @Override
     public Machine create(String name, String typeName, Map<String, String> options) {
+        return create(name, typeName, options, Map.of());
+    }
+
+    @Override
+    public Machine create(String name, String typeName, Map<String, String> options, Map<String, String> charDevices) {
+        for (String id : charDevices.keySet()) {
+            if (id == null || !CHARDEV_ID.matcher(id).matches()) {
+                throw new IllegalArgumentException("character device id '" + id
+                        + "' is not valid; start with a letter, then letters, digits, '_', '.', '-'");
+            }
+        }
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("machine name '" + name + "' is not valid; use letters, digits, '_', '.', '-'");
         }
@@ -146,7 +191,7 @@ public final class MachineManagerImpl implements MachineManager {
             if (machines.containsKey(name)) {
                 throw new IllegalArgumentException("a machine named '" + name + "' exists already");
             }
-            DefaultMachine machine = new DefaultMachine(name, type.name(), merged, this::startVcpus);
+            DefaultMachine machine = new DefaultMachine(name, type.name(), merged, this::startVcpus, this::resetDevices);
             try {
                 type.assemble(machine.assembly());
             } catch (RuntimeException e) {
@@ -160,7 +205,7 @@ public final class MachineManagerImpl implements MachineManager {
             Entry entry = new Entry(machine, registration);
             machines.put(name, entry);
             try {
-                plugBoard(machine);
+                plugBoard(machine, charDevices);
             } catch (RuntimeException e) {
                 machines.remove(name);
                 teardown(entry);
@@ -170,16 +215,33 @@ public final class MachineManagerImpl implements MachineManager {
         }
     }
 
-    /** Opens the board's character devices, then adds its built-in devices, in order. */
-    private void plugBoard(DefaultMachine machine) {
+    /**
+     * Opens the user's character devices, then the board's (a board spec {@code chardev:ID}
+     * gives the user's device {@code ID} the board's id as a second name), then adds the
+     * board's built-in devices, in order.
+     */
+    private void plugBoard(DefaultMachine machine, Map<String, String> userCharDevices) {
+        Map<String, CharDeviceRegistration> opened = new LinkedHashMap<>();
+        userCharDevices.forEach((id, spec) -> opened.put(id, openCharDevice(machine, id, spec)));
         for (Map.Entry<String, String> e : machine.charDevices().entrySet()) {
-            CharDevice device = CharDeviceSpecs.open(charDeviceBackends, e.getKey(), e.getValue());
-            Hashtable<String, Object> props = new Hashtable<>();
-            props.put(DeviceConstants.MACHINE, machine.name());
-            props.put(DeviceConstants.ID, e.getKey());
-            ServiceRegistration<CharDevice> registration = context.registerService(CharDevice.class, device, props);
-            machine.closeOnDispose(device);
-            machine.closeOnDispose(registration::unregister);
+            String id = e.getKey();
+            String spec = e.getValue();
+            if (opened.containsKey(id)) {
+                throw new IllegalArgumentException("character device id '" + id + "' is taken: machine type '" + machine.type()
+                        + "' names its own character device so; choose another id");
+            }
+            if (spec.startsWith(CharDeviceSpecs.ALIAS_PREFIX)) {
+                String target = spec.substring(CharDeviceSpecs.ALIAS_PREFIX.length());
+                CharDeviceRegistration existing = opened.get(target);
+                if (existing == null) {
+                    throw new IllegalArgumentException("'" + spec + "' (for " + id + ") names no character device of machine '"
+                            + machine.name() + "'; its character devices: "
+                            + (userCharDevices.isEmpty() ? "(none)" : String.join(", ", userCharDevices.keySet())));
+                }
+                existing.addName(id);
+            } else {
+                opened.put(id, openCharDevice(machine, id, spec));
+            }
         }
         List<DefaultMachine.BuiltInDevice> devices = machine.builtInDevices();
         if (devices.isEmpty()) {
@@ -196,6 +258,37 @@ public final class MachineManagerImpl implements MachineManager {
         } finally {
             context.ungetService(reference);
         }
+    }
+
+    /** A character device's service, registered under one id or more. */
+    private static final class CharDeviceRegistration {
+        private final ServiceRegistration<CharDevice> registration;
+        private final Hashtable<String, Object> properties;
+        private final List<String> names = new java.util.ArrayList<>();
+
+        CharDeviceRegistration(ServiceRegistration<CharDevice> registration, Hashtable<String, Object> properties, String id) {
+            this.registration = registration;
+            this.properties = properties;
+            names.add(id);
+        }
+
+        /** Another id devices can select it by; a service property with several values matches a filter on any one. */
+        void addName(String id) {
+            names.add(id);
+            properties.put(DeviceConstants.ID, names.toArray(String[]::new));
+            registration.setProperties(properties);
+        }
+    }
+
+    private CharDeviceRegistration openCharDevice(DefaultMachine machine, String id, String spec) {
+        CharDevice device = CharDeviceSpecs.open(charDeviceBackends, id, spec);
+        machine.closeOnDispose(device);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(DeviceConstants.MACHINE, machine.name());
+        props.put(DeviceConstants.ID, id);
+        ServiceRegistration<CharDevice> registration = context.registerService(CharDevice.class, device, props);
+        machine.closeOnDispose(registration::unregister);
+        return new CharDeviceRegistration(registration, props, id);
     }
 
     private static void addDevices(DefaultMachine machine, DeviceManager manager, List<DefaultMachine.BuiltInDevice> devices) {
@@ -220,12 +313,17 @@ public final class MachineManagerImpl implements MachineManager {
             merged.put(option.name(), option.defaultValue());
         }
         for (Map.Entry<String, String> e : given.entrySet()) {
-            if (!merged.containsKey(e.getKey()) && !e.getKey().equals(ACCEL_OPTION)) {
+            if (!merged.containsKey(e.getKey()) && !e.getKey().equals(ACCEL_OPTION) && !e.getKey().equals(REBOOT_OPTION)) {
                 throw new IllegalArgumentException("machine type '" + type.name() + "' has no option '" + e.getKey()
                         + "'; options: " + type.options().stream().map(o -> o.name() + " (" + o.description() + ")")
-                                .collect(Collectors.joining(", ", "", ", ")) + ACCEL_OPTION + " (the accelerator)");
+                                .collect(Collectors.joining(", ", "", ", ")) + ACCEL_OPTION + " (the accelerator), "
+                        + REBOOT_OPTION + " (on: a guest's reset request resets the machine; off: shuts it down)");
             }
             merged.put(e.getKey(), e.getValue());
+        }
+        String reboot = merged.getOrDefault(REBOOT_OPTION, "on");
+        if (!reboot.equals("on") && !reboot.equals("off")) {
+            throw new IllegalArgumentException(REBOOT_OPTION + "=" + reboot + " is not valid; use on or off");
         }
         return merged;
     }

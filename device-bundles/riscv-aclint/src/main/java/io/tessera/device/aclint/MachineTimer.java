@@ -67,19 +67,38 @@ final class MachineTimer implements MmioHandler {
     }
 
     private synchronized void update(int hart) {
-        boolean due = Long.compareUnsigned(mtime(), compare[hart]) >= 0;
+        long ticks = timebase.ticks();
+        long mtime = ticks + adjustment;
+        boolean due = Long.compareUnsigned(mtime, compare[hart]) >= 0;
         harts.get(hart).setInterruptPending(RiscvCpu.MACHINE_TIMER_INTERRUPT, due);
         if (due) {
             timers[hart].cancel();
+            return;
+        }
+        // Not due, so MTIMECMP is above MTIME: the difference is the (unsigned) tick count to
+        // wait for. Counted from the timebase's own ticks, not as MTIMECMP - adjustment, which
+        // wraps for a compare near all ones once MTIME was moved (a timer in the past that
+        // re-armed itself for ever); a wait beyond the timebase's range arms nothing.
+        long at = ticks + (compare[hart] - mtime);
+        if (Long.compareUnsigned(at, ticks) < 0) {
+            timers[hart].cancel();
         } else {
-            // Not due, so MTIMECMP is above MTIME: the difference is the (unsigned) tick count to wait for.
-            timebase.arm(timers[hart], compare[hart] - adjustment);
+            timebase.arm(timers[hart], at);
         }
     }
 
+    /**
+     * Compares back to all ones (no interrupt) and MTIME back in step with the timebase. The
+     * privileged spec resets MTIME to 0, but the harts' time CSR reads the timebase itself,
+     * which goes on across a machine reset; zeroing MTIME alone would put every MTIMECMP that
+     * firmware computes from rdtime the machine's whole uptime in the future.
+     */
     synchronized void reset() {
         java.util.Arrays.fill(compare, -1);
-        setMtime(0);
+        adjustment = 0;
+        for (int hart = 0; hart < harts.size(); hart++) {
+            update(hart);
+        }
     }
 
     synchronized long[] compares() {

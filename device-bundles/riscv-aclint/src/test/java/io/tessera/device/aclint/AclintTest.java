@@ -51,6 +51,35 @@ class AclintTest {
     }
 
     @Test
+    void aResetKeepsMtimeInStepWithTheHartsTimeCsrAndClearsTheCompares() {
+        timer.write(0, 8, 500);
+        timer.write(MtimerDevice.MTIME, 8, 7);   // the guest moved MTIME away from the timebase
+        clock.advanceTo(2_000_000);              // 2 ms: the timebase (the time CSR) is at 20,000
+        timer.reset();
+        assertEquals(20_000, timer.read(MtimerDevice.MTIME, 8), "MTIME is the time CSR's value again");
+        assertEquals(-1L, timer.read(0, 8));
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+    }
+
+    @Test
+    void anMtimecmpOfAllOnesArmsNoTimerAfterMtimeWasMovedEither() {
+        clock.advanceTo(1_000_000);
+        timer.write(MtimerDevice.MTIME, 8, 5);        // MTIME behind the timebase
+        timer.write(0, 8, -1L);
+        timer.write(8, 8, -2L);
+        clock.advanceTo(2_000_000);
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+        assertEquals(0, clock.armedTimers(), "a compare value that is never reached must not arm a timer");
+        timer.write(MtimerDevice.MTIME, 8, 1L << 40); // and ahead of it
+        timer.write(0, 8, (1L << 40) + 100);
+        assertEquals(1, clock.armedTimers());
+        clock.advanceTo(2_000_000 + 9_999);
+        assertFalse(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+        clock.advanceTo(2_000_000 + 10_000);          // 100 ticks at 10 MHz
+        assertTrue(harts.level(0, RiscvCpu.MACHINE_TIMER_INTERRUPT));
+    }
+
+    @Test
     void anMtimecmpOfAllOnesArmsNoTimer() {
         timer.write(0, 8, -1L);
         clock.advanceTo(1);

@@ -1,6 +1,7 @@
 package io.tessera.device.serial;
 
 import io.tessera.core.bus.SystemBus;
+import io.tessera.core.chardev.ByteReceiver;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.clock.Timer;
 import io.tessera.core.clock.VirtualClock;
@@ -62,8 +63,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * device at once (in loopback, into the receiver), so THRE and TEMT are set again when the
  * write returns. Input from the character device waits in a host-side buffer of
  * {@value #HOST_INPUT_CAPACITY} bytes and enters the receiver as QEMU's flow control lets it
- * (RBR empty; in FIFO mode, the FIFO filled up to its trigger level); bytes that arrive when
- * that buffer is full are dropped and set OE. In loopback mode host input waits. Bytes looped
+ * (RBR empty; in FIFO mode, the FIFO filled up to its trigger level). The buffer's free space
+ * is the character device's {@link ByteReceiver#room() room}: a backend that can wait (a
+ * socket, the terminal) holds its input back while the buffer is full and is told
+ * ({@link CharDevice#roomAvailable()}) once the guest has read half of it, so nothing is lost
+ * however much is sent; bytes from a backend that cannot wait are dropped when it is full and set OE. In loopback mode host input waits. Bytes looped
  * back into a full receiver set OE, as on the chip.
  *
  * <p>IRQ output: one level line, input {@code irq} of the interrupt controller the {@code irq}
@@ -208,6 +212,8 @@ public final class Ns16550a implements Device, Stateful, Resettable, MmioHandler
     private long charNanos;
     private final ByteFifo rxFifo = new ByteFifo(FIFO_SIZE);
     private final ByteFifo hostInput = new ByteFifo(HOST_INPUT_CAPACITY);
+    /** Whether the backend was told there is no room, and waits to hear there is. Guarded by this. */
+    private boolean inputHeldBack;
     private long droppedInput;
     private boolean unrealized;
 
@@ -230,7 +236,17 @@ public final class Ns16550a implements Device, Stateful, Resettable, MmioHandler
         }
         int sizes = regShift == 0 ? MmioRegion.SIZE_1 : MmioRegion.ALL_SIZES;
         this.mapping = machine.systemBus().map(id, config.base(), new MmioRegion(TYPE, SIZE, this, sizes));
-        chardev.setReceiver(this::receive);
+        chardev.setReceiver(new ByteReceiver() {
+            @Override
+            public void receive(byte[] data, int offset, int length) {
+                Ns16550a.this.receive(data, offset, length);
+            }
+
+            @Override
+            public int room() {
+                return hostInputRoom();
+            }
+        });
     }
 
     /** Disconnects from the character device, unmaps the registers and lowers the line. */
@@ -569,6 +585,23 @@ public final class Ns16550a implements Device, Stateful, Resettable, MmioHandler
                 receiveByte(hostInput.pop());
             }
         }
+        // Half the buffer free again: the backend sends on in large pieces rather than a byte at a time.
+        if (inputHeldBack && hostInput.size() <= HOST_INPUT_CAPACITY / 2) {
+            inputHeldBack = false;
+            chardev.roomAvailable();
+        }
+    }
+
+    /** @return how many bytes of host input fit now; when none, the backend holds its input back until told */
+    private synchronized int hostInputRoom() {
+        if (unrealized) {
+            return Integer.MAX_VALUE;
+        }
+        int room = HOST_INPUT_CAPACITY - hostInput.size();
+        if (room == 0) {
+            inputHeldBack = true;
+        }
+        return room;
     }
 
     /** Bytes from the character device, on its thread. */

@@ -27,6 +27,8 @@ public final class TestMachine {
     public final List<Integer> exits = new CopyOnWriteArrayList<>();
     /** For each {@code Machine.shutdown}, the name of the thread that called it. */
     public final List<String> shutdowns = new CopyOnWriteArrayList<>();
+    /** For each {@code Machine.requestReset}, the name of the thread that called it. */
+    public final List<String> resetRequests = new CopyOnWriteArrayList<>();
 
     private final VirtualClock clock;
     private final List<Runnable> endHooks = new CopyOnWriteArrayList<>();
@@ -69,6 +71,10 @@ public final class TestMachine {
                     case "shutdown" -> {
                         endHooks.forEach(Runnable::run);
                         shutdowns.add(Thread.currentThread().getName());
+                        yield null;
+                    }
+                    case "requestReset" -> {
+                        resetRequests.add(Thread.currentThread().getName());
                         yield null;
                     }
                     case "toString" -> "TestMachine";

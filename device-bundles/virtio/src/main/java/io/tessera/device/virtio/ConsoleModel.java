@@ -48,6 +48,7 @@ final class ConsoleModel extends VirtioModel {
     private static final int TX_CHUNK = 4096;
 
     private final Sink sink;
+    private final Runnable roomAvailable;
     private final byte[] config;
     private final ConcurrentLinkedQueue<byte[]> output = new ConcurrentLinkedQueue<>();
     private final ReentrantLock outputLock = new ReentrantLock();
@@ -58,10 +59,21 @@ final class ConsoleModel extends VirtioModel {
     private final byte[] input = new byte[INPUT_LIMIT];
     private int inputHead;
     private int inputSize;
+    /** Whether the character device was told there is no room and waits to hear there is. */
+    private boolean inputHeldBack;
     private long droppedInput;
 
     ConsoleModel(Sink sink) {
+        this(sink, () -> { });
+    }
+
+    /**
+     * @param sink where guest output goes
+     * @param roomAvailable tells the character device that input held back fits again
+     */
+    ConsoleModel(Sink sink, Runnable roomAvailable) {
         this.sink = sink;
+        this.roomAvailable = roomAvailable;
         ByteBuffer c = ByteBuffer.allocate(CONFIG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         c.putShort(0, (short) 0); // cols: F_SIZE not offered
         c.putShort(2, (short) 0); // rows
@@ -155,6 +167,21 @@ final class ConsoleModel extends VirtioModel {
         });
     }
 
+    /**
+     * @return how many bytes of host input fit now (the character device's flow control); when
+     *     none, the device holds its input back until half the buffer has gone to the guest
+     */
+    int room() {
+        int[] room = new int[1];
+        transport().withLock(() -> {
+            room[0] = INPUT_LIMIT - inputSize;
+            if (room[0] == 0) {
+                inputHeldBack = true;
+            }
+        });
+        return room[0];
+    }
+
     /** Declares the console's saved fields. */
     static void stateFields(StateSchema.Builder schema) {
         schema.field("input", StateSchema.FieldType.BYTES);
@@ -214,6 +241,10 @@ final class ConsoleModel extends VirtioModel {
         }
         if (pushed) {
             transport().notifyUsed(rx);
+        }
+        if (inputHeldBack && inputSize <= INPUT_LIMIT / 2) {
+            inputHeldBack = false;
+            roomAvailable.run();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tessera.device.virtio;
 
+import io.tessera.core.chardev.ByteReceiver;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.device.Device;
 import io.tessera.core.device.DeviceConstants;
@@ -58,10 +59,20 @@ public final class VirtioConsoleDevice extends VirtioMmioDevice {
             @Reference(name = "machine") Machine machine,
             @Reference(name = "irq", target = "(tessera.id=plic0)") InterruptController irqController,
             @Reference(name = "chardev", target = "(tessera.id=console0)") CharDevice chardev) {
-        ConsoleModel model = new ConsoleModel(chardev::write);
+        ConsoleModel model = new ConsoleModel(chardev::write, chardev::roomAvailable);
         super(TYPE, SCHEMA, properties, machine, irqController, config.base(), config.irq(), model);
         this.chardev = chardev;
-        chardev.setReceiver(model::receive);
+        chardev.setReceiver(new ByteReceiver() {
+            @Override
+            public void receive(byte[] data, int offset, int length) {
+                model.receive(data, offset, length);
+            }
+
+            @Override
+            public int room() {
+                return model.room();
+            }
+        });
     }
 
     @Deactivate

@@ -122,6 +122,28 @@ class VirtioConsoleTest {
     }
 
     @Test
+    void aFullInputBufferHasNoRoomAndSaysSoOnceTheGuestHasReadHalf() {
+        java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+        ConsoleModel flowControlled = new ConsoleModel(output, signals::incrementAndGet);
+        try (GuestDriver guest = new GuestDriver(flowControlled)) {
+            assertEquals(ConsoleModel.INPUT_LIMIT, flowControlled.room());
+            flowControlled.receive(new byte[ConsoleModel.INPUT_LIMIT], 0, ConsoleModel.INPUT_LIMIT);
+            assertEquals(0, flowControlled.room());
+            guest.negotiate(-1L);
+            GuestDriver.Queue rx = guest.queue(ConsoleModel.RECEIVEQ, 16);
+            guest.queue(ConsoleModel.TRANSMITQ, 16);
+            guest.driverOk();
+            rx.submit(new Buf(guest.alloc(4096, 16), 4096, true));
+            assertEquals(0, signals.get(), "4 KiB read is not yet half");
+            for (int i = 0; i < 7; i++) {
+                rx.submit(new Buf(guest.alloc(4096, 16), 4096, true));
+            }
+            assertEquals(1, signals.get(), "half read: the character device hears it once");
+            assertEquals(ConsoleModel.INPUT_LIMIT / 2, flowControlled.room());
+        }
+    }
+
+    @Test
     void outputWaitingForTheHostIsBounded() {
         try (GuestDriver guest = new GuestDriver(console)) {
             guest.negotiate(-1L);

@@ -1,7 +1,7 @@
 package io.tessera.machine.virt;
 
 import io.tessera.core.loader.ElfFile;
-import io.tessera.core.memory.AddressSpace;
+import io.tessera.core.machine.MachineAssembly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,7 +10,8 @@ import java.nio.file.Path;
 /**
  * A firmware or kernel file put into guest RAM the way QEMU's RISC-V boards load them: an ELF
  * file at its physical addresses, anything else (OpenSBI's {@code fw_*.bin}, a Linux
- * {@code Image}, U-Boot's {@code u-boot.bin}) as raw bytes at a given address.
+ * {@code Image}, U-Boot's {@code u-boot.bin}) as raw bytes at a given address. The bytes are
+ * the machine's boot images ({@link MachineAssembly#loadImage}), loaded again at every reset.
  *
  * @param entry where execution starts
  * @param end the first address after the loaded bytes
@@ -26,7 +27,7 @@ record BootImage(long entry, long end) {
      * @param ramEnd first byte after RAM
      * @throws IllegalArgumentException when the file is missing, unreadable, not RISC-V or does not fit in RAM
      */
-    static BootImage load(String what, String file, AddressSpace memory, long rawAddress, long ramBase, long ramEnd,
+    static BootImage load(String what, String file, MachineAssembly assembly, long rawAddress, long ramBase, long ramEnd,
             boolean allowElf) {
         Path path = Path.of(file);
         try {
@@ -45,7 +46,9 @@ record BootImage(long entry, long end) {
                     }
                     end = Math.max(end, segment.physicalAddress() + segment.memorySize());
                 }
-                elf.loadInto(memory);
+                for (ElfFile.Segment segment : elf.segments()) {
+                    assembly.loadImage(segment.physicalAddress(), elf.image(segment));
+                }
                 return new BootImage(elf.entry(), end);
             }
             long size = Files.size(path);
@@ -54,7 +57,7 @@ record BootImage(long entry, long end) {
                         + "give the machine more memory (-m)", what, file, size, rawAddress, ramEnd));
             }
             byte[] bytes = Files.readAllBytes(path);
-            memory.write(rawAddress, bytes, 0, bytes.length);
+            assembly.loadImage(rawAddress, bytes);
             return new BootImage(rawAddress, rawAddress + bytes.length);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException(what + " file " + file + " does not exist", e);

@@ -86,7 +86,8 @@ public final class VirtMachineType implements MachineType {
                 new MachineOption("append", "the kernel command line (the device tree's /chosen/bootargs)", ""),
                 new MachineOption("dtb", "a device tree blob to use instead of the generated one", ""),
                 new MachineOption("dumpdtb", "write the generated device tree to this file and exit", ""),
-                new MachineOption("serial", "the console's host side: stdio, null, file:PATH or ringbuf", "stdio"));
+                new MachineOption("serial", "the console's host side: stdio, null, file:PATH, ringbuf, "
+                        + "tcp:HOST:PORT[,server=on][,wait=off], unix:PATH[,server=on], or chardev:ID (a -chardev)", "stdio"));
     }
 
     @Override
@@ -114,14 +115,14 @@ public final class VirtMachineType implements MachineType {
         long kernelAddress = RAM_BASE;
         long firmwareEntry = -1;
         if (!bios.equals("none") && !bios.isEmpty()) {
-            BootImage firmware = BootImage.load("firmware", bios, assembly.memory(), RAM_BASE, RAM_BASE, ramEnd, true);
+            BootImage firmware = BootImage.load("firmware", bios, assembly, RAM_BASE, RAM_BASE, ramEnd, true);
             firmwareEntry = firmware.entry();
             kernelAddress = alignUp(firmware.end(), KERNEL_ALIGN);
         }
         long kernelEntry = 0;
         String kernel = options.get("kernel");
         if (!kernel.isEmpty()) {
-            kernelEntry = BootImage.load("kernel", kernel, assembly.memory(), kernelAddress, RAM_BASE, ramEnd, true).entry();
+            kernelEntry = BootImage.load("kernel", kernel, assembly, kernelAddress, RAM_BASE, ramEnd, true).entry();
         } else if (firmwareEntry < 0) {
             throw new IllegalArgumentException("virt needs something to run: bios=FILE (-bios) and/or kernel=FILE (-kernel)");
         }
@@ -134,7 +135,7 @@ public final class VirtMachineType implements MachineType {
             }
             // QEMU's placement: far enough above the kernel for it to decompress, low enough to be reachable.
             initrdStart = kernelEntry + Math.min(ramSize / 2, 128L << 20);
-            initrdEnd = BootImage.load("initrd", initrd, assembly.memory(), initrdStart, RAM_BASE, ramEnd, false).end();
+            initrdEnd = BootImage.load("initrd", initrd, assembly, initrdStart, RAM_BASE, ramEnd, false).end();
         }
 
         byte[] deviceTree;
@@ -164,7 +165,7 @@ public final class VirtMachineType implements MachineType {
         if (fdtAddress < RAM_BASE || (initrdEnd > 0 && fdtAddress < initrdEnd)) {
             throw new IllegalArgumentException("the device tree does not fit in RAM above the initrd; give the machine more memory (-m)");
         }
-        assembly.memory().write(fdtAddress, deviceTree, 0, deviceTree.length);
+        assembly.loadImage(fdtAddress, deviceTree);
 
         long start = firmwareEntry >= 0 ? firmwareEntry : kernelEntry;
         RamRegion rom = RamRegion.rom("mrom", MROM_SIZE, resetVector(start, fdtAddress, kernel.isEmpty() ? 0 : kernelEntry));

@@ -7,6 +7,7 @@ import io.tessera.core.machine.MachineAssembly;
 import io.tessera.core.machine.MachineOption;
 import io.tessera.core.machine.MachineType;
 import io.tessera.core.machine.OptionValues;
+import io.tessera.core.memory.BusErrorException;
 import io.tessera.core.memory.MmioRegion;
 import io.tessera.core.memory.RamRegion;
 import io.tessera.isa.riscv.platform.RiscvCpu;
@@ -107,12 +108,15 @@ public final class SpikeMachineType implements MachineType {
 
         byte[] deviceTree = deviceTree(size, cpus.size(), cpus.get(0), assembly.options().get("append"));
         long fdtAddress = (RAM_BASE + size - deviceTree.length) & ~0xfffL;
-        try {
-            program.loadInto(assembly.memory());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot load the kernel: " + e.getMessage(), e);
+        for (ElfFile.Segment segment : program.segments()) {
+            try {
+                assembly.loadImage(segment.physicalAddress(), program.image(segment));
+            } catch (BusErrorException e) {
+                throw new IllegalArgumentException(String.format("cannot load the kernel: its segment at 0x%x (%d bytes) is outside RAM: %s",
+                        segment.physicalAddress(), segment.memorySize(), e.getMessage()), e);
+            }
         }
-        assembly.memory().write(fdtAddress, deviceTree, 0, deviceTree.length);
+        assembly.loadImage(fdtAddress, deviceTree);
         // HTIF goes over the program's tohost and fromhost once the program is in RAM.
         OptionalLong tohost = program.symbol("tohost");
         OptionalLong fromhost = program.symbol("fromhost");

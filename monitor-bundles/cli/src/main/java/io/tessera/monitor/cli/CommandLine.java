@@ -14,12 +14,14 @@ import java.util.Map;
  * @param options the machine's options, by the names its type gives them
  * @param startPaused whether {@code -S} asked to wait for the monitor before running
  * @param serial the console's host side from {@code -serial} ({@code stdio}, {@code null},
- *     {@code file:PATH}), or {@code null} for the board's default
+ *     {@code file:PATH}, {@code tcp:HOST:PORT[,...]}, {@code unix:PATH[,...]}, {@code chardev:ID}),
+ *     or {@code null} for the board's default
+ * @param charDevices the {@code -chardev} options: id to spec ({@code KIND[,KEY=VALUE...]}), in order
  * @param drives the {@code -drive} options, each as its keys and values
  * @param devices the {@code -device} options: the device type, then its properties
  */
 record CommandLine(String machineType, Map<String, String> options, boolean startPaused, String serial,
-        List<Map<String, String>> drives, List<Device> devices) {
+        Map<String, String> charDevices, List<Map<String, String>> drives, List<Device> devices) {
 
     /** A {@code -device TYPE,prop=value,...}. */
     record Device(String type, Map<String, String> properties) {
@@ -30,10 +32,14 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
             "-m", "memory", "-smp", "smp", "-kernel", "kernel", "-bios", "bios", "-append", "append",
             "-initrd", "initrd", "-accel", "accel", "-dtb", "dtb");
     /** Options accepted for compatibility that change nothing here (the console is always on stdio). */
-    private static final List<String> IGNORED_FLAGS = List.of("-nographic", "-no-reboot", "-nodefaults");
+    private static final List<String> IGNORED_FLAGS = List.of("-nographic", "-nodefaults");
     private static final Map<String, List<String>> IGNORED_WITH_VALUE = Map.of(
             "-display", List.of("none"), "-monitor", List.of("none"), "-cpu", List.of("rv64"));
-    private static final List<String> OWN_VALUE_OPTIONS = List.of("-machine", "-M", "-serial", "-drive", "-device");
+    private static final List<String> OWN_VALUE_OPTIONS = List.of("-machine", "-M", "-serial", "-chardev", "-drive", "-device");
+    /** {@code -serial} forms whose rest the character device layer checks. */
+    private static final List<String> SERIAL_PREFIXES = List.of("file:", "tcp:", "unix:", "chardev:");
+    private static final String SERIAL_FORMS = "stdio, mon:stdio, null, none, file:PATH, tcp:HOST:PORT[,server=on][,wait=off], "
+            + "unix:PATH[,server=on], chardev:ID";
 
     /** A command line that cannot be run, with what is wrong and what would be valid. */
     static final class UsageException extends Exception {
@@ -49,6 +55,7 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
         Map<String, String> options = new LinkedHashMap<>();
         boolean paused = false;
         String serial = null;
+        Map<String, String> charDevices = new LinkedHashMap<>();
         List<Map<String, String>> drives = new ArrayList<>();
         List<Device> devices = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
@@ -59,6 +66,11 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
             }
             if (name.equals("-S")) {
                 paused = true;
+                continue;
+            }
+            if (name.equals("-no-reboot")) {
+                // The guest's reboot ends the emulator instead.
+                options.put("reboot", "off");
                 continue;
             }
             boolean takesValue = VALUE_OPTIONS.containsKey(name) || IGNORED_WITH_VALUE.containsKey(name)
@@ -90,12 +102,15 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
                     case "stdio", "mon:stdio" -> "stdio";
                     case "null", "none" -> "null";
                     default -> {
-                        if (value.startsWith("file:") && value.length() > 5) {
+                        String prefix = SERIAL_PREFIXES.stream().filter(value::startsWith).findFirst().orElse(null);
+                        if (prefix != null && value.length() > prefix.length()) {
                             yield value;
                         }
-                        throw new UsageException("'-serial " + value + "' is not supported; valid: stdio, mon:stdio, null, none, file:PATH");
+                        throw new UsageException("'-serial " + value + "' is not supported; valid: " + SERIAL_FORMS);
                     }
                 };
+            } else if (name.equals("-chardev")) {
+                charDevice(value, charDevices);
             } else if (name.equals("-drive")) {
                 Map<String, String> drive = keyValues(arg, value, "file");
                 if (!drive.containsKey("file")) {
@@ -124,9 +139,49 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
                 options.put(VALUE_OPTIONS.get(name), value);
             }
         }
-        return new CommandLine(machine == null ? defaultMachine : machine, options, paused, serial, List.copyOf(drives),
-                List.copyOf(devices));
+        if (serial != null && serial.startsWith("chardev:") && !charDevices.containsKey(serial.substring(8))) {
+            throw new UsageException("'-serial " + serial + "': no -chardev has id=" + serial.substring(8) + "; -chardev ids: "
+                    + (charDevices.isEmpty() ? "(none)" : String.join(", ", charDevices.keySet())));
+        }
+        return new CommandLine(machine == null ? defaultMachine : machine, options, paused, serial,
+                java.util.Collections.unmodifiableMap(charDevices), List.copyOf(drives), List.copyOf(devices));
     }
+
+    /**
+     * {@code -chardev BACKEND,id=ID[,KEY=VALUE...]}: the backend and its options become a spec
+     * the character device layer opens (and checks: an unknown backend or option is refused
+     * there, with the installed ones listed).
+     */
+    private static void charDevice(String value, Map<String, String> charDevices) throws UsageException {
+        String[] parts = value.split(",", -1);
+        String backend = parts[0].trim();
+        if (backend.isEmpty() || backend.contains("=")) {
+            throw new UsageException("'-chardev " + value + "' names no backend; use -chardev BACKEND,id=ID[,options] with "
+                    + "BACKEND one of " + CHARDEV_BACKENDS);
+        }
+        StringBuilder spec = new StringBuilder(backend);
+        String id = null;
+        for (int i = 1; i < parts.length; i++) {
+            if (parts[i].startsWith("id=")) {
+                id = parts[i].substring(3);
+            } else {
+                spec.append(',').append(parts[i]);
+            }
+        }
+        if (id == null || id.isEmpty()) {
+            throw new UsageException("'-chardev " + value + "' has no id; use -chardev " + backend
+                    + ",id=ID[,options] (-serial chardev:ID and -device ...,chardev=ID refer to it)");
+        }
+        if (charDevices.containsKey(id)) {
+            throw new UsageException("'-chardev " + value + "': id=" + id + " is taken by '-chardev " + charDevices.get(id)
+                    + "'; every -chardev needs an id of its own");
+        }
+        charDevices.put(id, spec.toString());
+    }
+
+    /** The {@code -chardev} backends, as the help names them (the installed ones are checked when the machine is made). */
+    private static final String CHARDEV_BACKENDS = "null, file (path=PATH[,append=on]), ringbuf ([size=N]), stdio, "
+            + "socket (host=HOST,port=PORT or path=PATH; [server=on][,wait=off][,reconnect=SECONDS])";
 
     /** QEMU's {@code key=value,key=value} lists; a first item without '=' is the value of {@code implicitKey}. */
     private static Map<String, String> keyValues(String option, String text, String implicitKey) throws UsageException {
@@ -148,6 +203,6 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
     private static String validOptions() {
         return "-machine/-M TYPE[,opt=value...], -m SIZE, -smp N, -bios FILE|none, -kernel FILE, -initrd FILE, "
                 + "-append TEXT, -dtb FILE, -drive file=PATH[,...], -device TYPE[,prop=value...], -accel NAME, -cpu rv64, "
-                + "-nographic, -serial stdio|null|file:PATH, -display none, -S";
+                + "-nographic, -no-reboot, -serial " + SERIAL_FORMS.replace(", ", "|") + ", -chardev BACKEND,id=ID[,options], -display none, -S";
     }
 }

@@ -21,6 +21,10 @@ import java.util.stream.Collectors;
  * {@code base} goes into the board's next free slot, the highest address first (so the first
  * disk is the last slot, as on QEMU's virt).
  *
+ * <p>A device's {@code chardev=ID} names a {@code -chardev} (it becomes the device's
+ * {@code chardev.target}); QEMU's {@code -device virtio-serial-device -device
+ * virtconsole,chardev=ID} becomes one {@code virtio-console-device} ({@link VirtioSerialSpelling}).
+ *
  * <p>Boards offer their virtio-mmio slots as bus regions named {@code virtio-slot-irqN}
  * (N: the slot's interrupt input); a device plugged in maps over its slot.
  */
@@ -56,8 +60,12 @@ final class CommandLineDevices {
                 default -> throw new CommandLine.UsageException("-drive if=" + interfaceType + " is not supported; valid: none, virtio");
             }
         }
-        for (CommandLine.Device device : line.devices()) {
+        for (CommandLine.Device device : VirtioSerialSpelling.translate(line.devices())) {
             Map<String, String> properties = new LinkedHashMap<>(device.properties());
+            String chardev = properties.remove("chardev");
+            if (chardev != null) {
+                properties.put("chardev.target", chardev);
+            }
             String driveId = properties.remove("drive");
             if (driveId != null) {
                 Map<String, String> drive = drivesById.get(driveId);
@@ -79,6 +87,40 @@ final class CommandLineDevices {
             }
             devices.add(machine.name(), device.type(), id, properties);
         }
+    }
+
+    /**
+     * Checks that every {@code chardev=ID} and {@code -serial chardev:ID} names a {@code -chardev},
+     * and that each has one front end (two would take each other's input), before anything is made.
+     */
+    static void checkCharDeviceUses(CommandLine line) throws CommandLine.UsageException {
+        Map<String, String> users = new LinkedHashMap<>();
+        if (line.serial() != null && line.serial().startsWith("chardev:")) {
+            users.put(line.serial().substring("chardev:".length()), "-serial " + line.serial());
+        }
+        for (CommandLine.Device device : VirtioSerialSpelling.translate(line.devices())) {
+            String id = device.properties().get("chardev");
+            if (id == null) {
+                if (device.type().equals("virtio-console-device")) {
+                    throw new CommandLine.UsageException("-device virtio-console-device needs chardev=ID, the id of a -chardev; "
+                            + charDeviceIds(line));
+                }
+                continue;
+            }
+            String user = "-device " + device.type() + ",chardev=" + id;
+            if (!line.charDevices().containsKey(id)) {
+                throw new CommandLine.UsageException(user + ": no -chardev has id=" + id + "; " + charDeviceIds(line));
+            }
+            String other = users.putIfAbsent(id, user);
+            if (other != null) {
+                throw new CommandLine.UsageException("-chardev " + id + " is used by both '" + other + "' and '" + user
+                        + "'; a character device has one front end: add another -chardev");
+            }
+        }
+    }
+
+    private static String charDeviceIds(CommandLine line) {
+        return "-chardev ids: " + (line.charDevices().isEmpty() ? "(none)" : String.join(", ", line.charDevices().keySet()));
     }
 
     private static Map<String, String> blockProperties(Map<String, String> drive) {

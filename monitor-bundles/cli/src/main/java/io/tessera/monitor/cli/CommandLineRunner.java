@@ -60,7 +60,8 @@ public final class CommandLineRunner {
                             + line.serial() + "; its console is on stdio");
                 }
             }
-            Machine machine = machines.create("vm", line.machineType(), options);
+            CommandLineDevices.checkCharDeviceUses(line);
+            Machine machine = machines.create("vm", line.machineType(), options, line.charDevices());
             if (machine.exitStatus().isPresent()) {
                 // The board finished while it was assembled (dumpdtb).
                 int status = machine.exitStatus().getAsInt();
@@ -84,7 +85,11 @@ public final class CommandLineRunner {
             }
             down.await();
             System.out.flush();
-            return machine.exitStatus().orElse(0);
+            int status = machine.exitStatus().orElse(0);
+            // Tear the machine down before the process exits: character devices close (a unix
+            // socket's file goes), disks are released.
+            machines.destroy("vm");
+            return status;
         } catch (CommandLine.UsageException | IllegalArgumentException | IllegalStateException e) {
             System.err.println("tessera: " + e.getMessage());
             return 1;

@@ -3,6 +3,7 @@ package io.tessera.monitor.cli;
 import io.tessera.core.chardev.ByteReceiver;
 import io.tessera.core.chardev.CharDevice;
 import io.tessera.core.chardev.CharDeviceBackend;
+import io.tessera.core.chardev.InputGate;
 import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -31,6 +32,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * terminal, guest output is held (up to 1 MiB, the oldest dropped beyond) and shown on return.
  * Output is written and flushed at once; when the terminal blocks, the writing vCPU waits,
  * as a terminal without flow control would make QEMU wait.
+ *
+ * <p>Input is flow-controlled: standard input is always read (so that the escape keys work
+ * whatever the guest does), and what is for the guest waits, up to
+ * {@value #PENDING_LIMIT} bytes, until the receiver has {@link ByteReceiver#room() room}; a
+ * paste larger than the guest's buffers arrives whole. Beyond that limit input is dropped.
  */
 @Component(service = CharDeviceBackend.class)
 public final class StdioCharDeviceBackend implements CharDeviceBackend {
@@ -38,6 +44,8 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
     private static final System.Logger LOG = System.getLogger(StdioCharDeviceBackend.class.getName());
     static final int ESCAPE = 0x01;
     private static final int HELD_LIMIT = 1 << 20;
+    static final int PENDING_LIMIT = 16 << 20;
+    private static final int DELIVERY_CHUNK = 4096;
 
     private final Object lock = new Object();
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
@@ -210,9 +218,18 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
     private final class StdioDevice implements CharDevice {
         private final String id;
         private volatile ByteReceiver receiver;
+        private volatile boolean closed;
+        private final InputGate gate = new InputGate();
+        /** Input for the guest not delivered yet, in the pieces read, oldest first. Guarded by itself. */
+        private final java.util.ArrayDeque<byte[]> pending = new java.util.ArrayDeque<>();
+        // Guarded by pending: bytes of the first piece already delivered; bytes waiting in all; bytes dropped.
+        private int firstDelivered;
+        private int pendingSize;
+        private long dropped;
 
         StdioDevice(String id) {
             this.id = id;
+            Thread.ofPlatform().daemon().name("tessera-stdio-" + id).start(this::deliverPending);
         }
 
         @Override
@@ -241,16 +258,71 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
             writeOut(data, offset, length);
         }
 
+        /** Queues input for the guest, on the reader's thread, which goes back to reading at once. */
         void deliver(byte[] data, int length) {
-            ByteReceiver r = receiver;
-            if (r != null) {
-                r.receive(data, 0, length);
+            synchronized (pending) {
+                int taken = Math.min(length, PENDING_LIMIT - pendingSize);
+                if (taken > 0) {
+                    pending.add(java.util.Arrays.copyOf(data, taken));
+                    pendingSize += taken;
+                }
+                if (taken < length) {
+                    long before = dropped;
+                    dropped += length - taken;
+                    if (before == 0 || before >> 20 != dropped >> 20) {
+                        LOG.log(System.Logger.Level.WARNING, "chardev " + id + ": the guest does not read its input; "
+                                + dropped + " bytes beyond " + PENDING_LIMIT + " dropped so far");
+                    }
+                }
+                pending.notifyAll();
+            }
+        }
+
+        /** The delivery thread: hands queued input to the receiver as fast as it has room. */
+        private void deliverPending() {
+            try {
+                while (!closed) {
+                    synchronized (pending) {
+                        while (pendingSize == 0 && !closed) {
+                            pending.wait();
+                        }
+                    }
+                    int room = gate.awaitRoom(() -> receiver, () -> closed, DELIVERY_CHUNK);
+                    byte[] chunk;
+                    synchronized (pending) {
+                        chunk = new byte[Math.min(room, pendingSize)];
+                        for (int filled = 0; filled < chunk.length;) {
+                            byte[] first = pending.peek();
+                            int n = Math.min(chunk.length - filled, first.length - firstDelivered);
+                            System.arraycopy(first, firstDelivered, chunk, filled, n);
+                            filled += n;
+                            firstDelivered += n;
+                            if (firstDelivered == first.length) {
+                                pending.poll();
+                                firstDelivered = 0;
+                            }
+                        }
+                        pendingSize -= chunk.length;
+                    }
+                    ByteReceiver r = receiver;
+                    if (r != null && chunk.length > 0) {
+                        r.receive(chunk, 0, chunk.length);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
         @Override
         public void setReceiver(ByteReceiver receiver) {
             this.receiver = receiver;
+            gate.signal();
+        }
+
+        @Override
+        public void roomAvailable() {
+            gate.signal();
         }
 
         @Override
@@ -261,6 +333,11 @@ public final class StdioCharDeviceBackend implements CharDeviceBackend {
                 }
             }
             receiver = null;
+            closed = true;
+            synchronized (pending) {
+                pending.notifyAll();
+            }
+            gate.signal();
         }
     }
 }

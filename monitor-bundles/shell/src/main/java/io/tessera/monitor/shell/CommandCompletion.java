@@ -23,7 +23,7 @@ import org.osgi.service.component.annotations.Reference;
 })
 public final class CommandCompletion {
 
-    static final List<String> MACHINE_VERBS = List.of("types", "create", "list", "describe", "start", "pause", "resume", "destroy", "help");
+    static final List<String> MACHINE_VERBS = List.of("types", "create", "list", "describe", "start", "pause", "resume", "reset", "destroy", "help");
     static final List<String> DEVICE_VERBS = List.of("types", "type", "add", "list", "describe", "remove", "help");
     static final List<String> KINDS = List.of("machine", "device", "isa", "accel", "block");
 

@@ -46,6 +46,7 @@ public final class TesseraCommands {
             machine list                           list machines
             machine describe NAME                  show a machine: state, options, CPUs, memory map, devices
             machine start|pause|resume NAME        change a machine's run state
+            machine reset NAME                     reset a machine as a power cycle would; it goes on running (or paused)
             machine destroy NAME                   remove a machine and its devices""";
     static final String DEVICE_USAGE = """
             device types                           list device types with their bundles
@@ -102,8 +103,8 @@ public final class TesseraCommands {
         }
     }
 
-    @Descriptor("create, list, describe, start, pause, resume and destroy machines; 'machine help' for usage")
-    public String machine(@Descriptor("verb (types, create, list, describe, start, pause, resume, destroy, help) and its arguments") String... words) {
+    @Descriptor("create, list, describe, start, pause, resume, reset and destroy machines; 'machine help' for usage")
+    public String machine(@Descriptor("verb (types, create, list, describe, start, pause, resume, reset, destroy, help) and its arguments") String... words) {
         Arguments args = Arguments.parse(words);
         String verb = args.positional().isEmpty() ? "help" : args.positional().get(0);
         switch (verb) {
@@ -141,16 +142,17 @@ public final class TesseraCommands {
                 args.atMost(2, "machine describe NAME").noSettings("machine describe NAME");
                 return describe(machine(args.required(1, "machine name", "machine describe NAME")));
             }
-            case "start", "pause", "resume" -> {
+            case "start", "pause", "resume", "reset" -> {
                 String usage = "machine " + verb + " NAME";
                 args.atMost(2, usage).noSettings(usage);
                 Machine m = machine(args.required(1, "machine name", usage));
                 switch (verb) {
                     case "start" -> m.start();
                     case "pause" -> m.pause();
+                    case "reset" -> m.reset();
                     default -> m.resume();
                 }
-                return m.toString();
+                return verb.equals("reset") ? "reset " + m : m.toString();
             }
             case "destroy" -> {
                 args.atMost(2, "machine destroy NAME").noSettings("machine destroy NAME");

@@ -15,7 +15,7 @@ public final class RiscvHarts {
 
     /**
      * Creates the harts, connects each to the machine's memory and {@code timebase}, points it
-     * at {@code resetVector} and adds it to the machine.
+     * at {@code resetVector} (now and after every machine reset) and adds it to the machine.
      *
      * @param board the board's name, for messages
      * @param maxHarts the most harts the board has
@@ -36,6 +36,8 @@ public final class RiscvHarts {
             harts.add(hart);
             assembly.addCpu(hart);
         }
+        // The machine resets each hart (pc 0); every hart starts again at the reset vector.
+        assembly.onReset(() -> harts.forEach(hart -> hart.setPc(resetVector)));
         return List.copyOf(harts);
     }
 }

@@ -622,6 +622,9 @@ public final class SystemHart implements RiscvCpu {
         mcounteren = scounteren = 0;
         mcountinhibit = menvcfg = senvcfg = cycleBias = 0;
         stimecmp = -1;
+        if (supervisorTimer != null) {
+            supervisorTimer.cancel();
+        }
         waitingForInterrupt = false;
         pmp.reset();
         mmu.flush();
