@@ -47,9 +47,23 @@ final class GuestConsole implements AutoCloseable {
     static Process launch(List<String> command, boolean tessera) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of(".").toAbsolutePath().toFile());
         if (tessera) {
-            builder.environment().put("TESSERA_NO_BUILD", "1");
+            forTessera(builder);
         }
         return builder.start();
+    }
+
+    /**
+     * Makes {@code builder} run run/tessera as the tests want it: without a rebuild, and with
+     * the JVM options of the failsafe execution ({@code tessera.it.javaOpts}, e.g. the
+     * accelerator: {@code -Dtessera.accel=tcg -Dtessera.tcg.threshold=0}).
+     */
+    static ProcessBuilder forTessera(ProcessBuilder builder) {
+        builder.environment().put("TESSERA_NO_BUILD", "1");
+        String options = System.getProperty("tessera.it.javaOpts", "");
+        if (!options.isBlank()) {
+            builder.environment().put("TESSERA_JAVA_OPTS", options);
+        }
+        return builder;
     }
 
     /** Starts {@code command} with the console on its standard input and output. */

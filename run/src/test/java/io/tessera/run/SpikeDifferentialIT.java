@@ -54,7 +54,7 @@ public class SpikeDifferentialIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         if (tessera) {
-            builder.environment().put("TESSERA_NO_BUILD", "1");
+            GuestConsole.forTessera(builder);
         }
         Process process = builder.start();
         if (!process.waitFor(120, TimeUnit.SECONDS)) {

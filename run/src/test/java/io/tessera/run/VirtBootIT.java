@@ -219,7 +219,17 @@ public class VirtBootIT {
             assertTrue("nothing listened on " + path + " within 60 s", System.nanoTime() < deadline);
             Thread.sleep(50);
         }
-        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+        // The file appears when the server binds, a moment before it listens: connecting in that
+        // moment is refused, so a refusal is tried again until the deadline.
+        SocketChannel channel = null;
+        while (channel == null) {
+            try {
+                channel = SocketChannel.open(UnixDomainSocketAddress.of(path));
+            } catch (ConnectException refused) {
+                assertTrue("nothing accepted on " + path + " within 60 s: " + refused, System.nanoTime() < deadline);
+                Thread.sleep(50);
+            }
+        }
         try (GuestConsole console = GuestConsole.attach(process, channel)) {
             toUBootPrompt(console);
             console.send("version");

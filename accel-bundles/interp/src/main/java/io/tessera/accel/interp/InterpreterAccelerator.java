@@ -3,6 +3,7 @@ package io.tessera.accel.interp;
 import io.tessera.core.accel.Accelerator;
 import io.tessera.core.accel.Availability;
 import io.tessera.core.accel.VcpuSet;
+import io.tessera.core.accel.VcpuThreads;
 import io.tessera.core.isa.Cpu;
 import io.tessera.core.isa.InterpretedCpu;
 import io.tessera.core.isa.Isa;
@@ -48,7 +49,7 @@ public final class InterpreterAccelerator implements Accelerator {
             }
             cpus.add(interpreted);
         }
-        VcpuThreads threads = new VcpuThreads(machine, cpus);
+        VcpuThreads<InterpretedCpu> threads = VcpuThreads.interpreting(machine, cpus);
         threads.start();
         return threads;
     }

@@ -111,7 +111,8 @@ public final class MachineManagerImpl implements MachineManager {
      */
     private DefaultMachine.AcceleratorChoice startVcpus(Machine machine) {
         Isa isa = machine.cpus().get(0).isa();
-        String wanted = machine.options().getOrDefault(ACCEL_OPTION, "");
+        // -Dtessera.accel=NAME chooses for machines that name none (as it does for user mode).
+        String wanted = machine.options().getOrDefault(ACCEL_OPTION, System.getProperty("tessera.accel", ""));
         Accelerator accelerator;
         if (wanted.isEmpty()) {
             accelerator = Accelerators.best(accelerators, isa).orElseThrow(() -> new IllegalStateException(

@@ -61,6 +61,8 @@ final class Mmu implements GuestMemory {
         final long[] tags = new long[1 << TLB_BITS];
         final MemorySegment[] segments = new MemorySegment[1 << TLB_BITS];
         final long[] bases = new long[1 << TLB_BITS];
+        /** The physical page of each entry. */
+        final long[] physical = new long[1 << TLB_BITS];
 
         Tlb() {
             clear();
@@ -128,10 +130,14 @@ final class Mmu implements GuestMemory {
         return codeEpoch | hart.core.privilege;
     }
 
+    /** FENCE.I instructions this hart executed: the translator checks its code pages after each. */
+    long instructionFences;
+
     @Override
     public void instructionFence() {
         codeEpoch += 4;
         mappingEpoch += 4;
+        instructionFences++;
     }
 
     /** Forgets every cached translation. */
@@ -260,6 +266,37 @@ final class Mmu implements GuestMemory {
         }
         code.generation = generation;
         return code;
+    }
+
+    /**
+     * Where the instructions of the page holding {@code pc} are in RAM, for the translator:
+     * the fetch TLB's entry for it, filled by a walk if need be (which faults as a fetch at
+     * {@code pc} would).
+     *
+     * @return the TLB slot of the page, whose {@code physical}, {@code segments} and
+     *         {@code bases} describe it; -1 when the page is not RAM that PMP lets the hart
+     *         execute whole (such code is interpreted)
+     */
+    int codeSlot(long pc) {
+        Tlb tlb = fetchTlb;
+        int slot = slot(pc);
+        long page = pc & ~PAGE_MASK;
+        if (tlb.tags[slot] != page) {
+            translate(pc, FETCH, 2);
+            if (tlb.tags[slot] != page) {
+                return -1;
+            }
+        }
+        return tlb.segments[slot] == null ? -1 : slot;
+    }
+
+    /** @return the RAM page at physical address {@code address} (page aligned), or null when it is not RAM */
+    MemorySegment ramPage(long address) {
+        Optional<FlatRange> found = bus.lookup(address);
+        if (found.isPresent() && found.get().region() instanceof RamRegion ram && found.get().end() - address > PAGE_MASK) {
+            return ram.segment().asSlice(address - found.get().start() + found.get().regionOffset(), PAGE_MASK + 1);
+        }
+        return null;
     }
 
     // ---- the GuestMemory the interpreter uses
@@ -490,6 +527,7 @@ final class Mmu implements GuestMemory {
         tlb.tags[slot] = address & ~PAGE_MASK;
         tlb.segments[slot] = segment;
         tlb.bases[slot] = base;
+        tlb.physical[slot] = page;
     }
 
     private static int pmpKind(int access) {

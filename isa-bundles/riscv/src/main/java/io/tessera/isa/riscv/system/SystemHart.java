@@ -5,6 +5,7 @@ import static io.tessera.isa.riscv.Csr.*;
 import io.tessera.core.clock.Timer;
 import io.tessera.core.isa.Isa;
 import io.tessera.core.isa.RegisterInfo;
+import io.tessera.core.isa.TranslatingCpu;
 import io.tessera.core.memory.AddressSpace;
 import io.tessera.isa.riscv.Decoder;
 import io.tessera.isa.riscv.Environment;
@@ -26,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #interpret(long)}); devices raise its interrupt inputs from theirs, which only set
  * a flag the running thread looks at between instructions.
  */
-public final class SystemHart implements RiscvCpu {
+public final class SystemHart implements RiscvCpu, TranslatingCpu {
 
     /** Interrupts in the order the specification takes them when several are pending. */
     private static final int[] PRIORITY = {IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER, IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER};
@@ -37,7 +38,7 @@ public final class SystemHart implements RiscvCpu {
     final Pmp pmp = new Pmp();
     final Mmu mmu;
     private final CsrFile csrs = new CsrFile(this);
-    private final Environment environment = new Privileged();
+    final Environment environment = new Privileged();
 
     long medeleg, mideleg, mie;
     /** The pending bits software writes (SSIP, STIP without Sstc, SEIP); devices drive {@link #lines}. */
@@ -50,7 +51,7 @@ public final class SystemHart implements RiscvCpu {
     long cycleBias;
 
     private final AtomicLong lines = new AtomicLong();
-    private volatile boolean attention = true;
+    volatile boolean attention = true;
     private volatile boolean kicked;
     private volatile Thread runner;
     private boolean waitingForInterrupt;
@@ -88,6 +89,35 @@ public final class SystemHart implements RiscvCpu {
 
     @Override
     public long interpret(long budget) {
+        return execute(budget, null);
+    }
+
+    @Override
+    public SharedTranslations newSharedTranslations(int threshold, long cacheBytes) {
+        return new SystemTranslations(threshold, cacheBytes);
+    }
+
+    @Override
+    public long runTranslated(long budget, SharedTranslations shared) {
+        if (!(shared instanceof SystemTranslations translations)) {
+            throw new IllegalArgumentException("hart " + index() + " runs with the translations of RISC-V harts, not " + shared);
+        }
+        TranslatedHart engine = translated;
+        if (engine == null || engine.shared != translations) {
+            engine = new TranslatedHart(this, translations);
+            translated = engine;
+        }
+        return execute(budget, engine);
+    }
+
+    /** The translator's state of this hart, for the shared translations it last ran with. */
+    private TranslatedHart translated;
+
+    /**
+     * Takes interrupts and waits for them (WFI) between runs of instructions: the interpreter's
+     * ({@code engine} null) or the translator's.
+     */
+    private long execute(long budget, TranslatedHart engine) {
         runner = Thread.currentThread();
         long retired = 0;
         while (retired < budget) {
@@ -111,7 +141,7 @@ public final class SystemHart implements RiscvCpu {
                     }
                 }
             }
-            retired = run(retired, budget);
+            retired = engine == null ? run(retired, budget) : engine.run(retired, budget);
         }
         return retired;
     }
@@ -127,7 +157,7 @@ public final class SystemHart implements RiscvCpu {
      *
      * @return the instructions retired, counting from {@code retired}
      */
-    private long run(long retired, long budget) {
+    long run(long retired, long budget) {
         RiscvHart core = this.core;
         Mmu mmu = this.mmu;
         long pc = core.pc;

@@ -116,7 +116,35 @@ public final class RiscvTranslator {
         return translate(entry, flags, memory, true);
     }
 
+    /**
+     * What system mode needs of a translation: its code stays in the entry's virtual page
+     * (the page's mapping is the one the runner looked up; the next page's may differ), the
+     * unit is indexed by the physical page the code came from, and floating-point
+     * instructions go through the interpreter (its mstatus.FS check and dirtying) unless FS is
+     * Dirty already, which the flags then say.
+     *
+     * @param physicalPage the page number ({@link SoftTlb#PAGE_BITS}) that the entry's virtual page maps to
+     * @param floatDirect whether floating-point instructions may be translated inline (FS is Dirty)
+     */
+    public record PageScope(long physicalPage, boolean floatDirect) {
+    }
+
+    /**
+     * Translates the basic block at {@code entry} ({@code loop}: the loop it heads), within
+     * {@code scope}.
+     *
+     * @return the block or region, or null when the entry's instruction cannot be fetched
+     *         within the page (or, for a loop, when none goes through the entry)
+     */
+    public TranslatedBlock translateInPage(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope) {
+        return translate(entry, flags, memory, loop, scope);
+    }
+
     private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop) {
+        return translate(entry, flags, memory, loop, null);
+    }
+
+    private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope) {
         int blockLimit = loop ? maxBlocks : 1;
         Map<Long, Block> region = new HashMap<>();
         List<Block> order = new ArrayList<>();
@@ -126,10 +154,10 @@ public final class RiscvTranslator {
         int insns = 0;
         while (!work.isEmpty() && order.size() < blockLimit && insns < maxInsns) {
             long pc = work.poll();
-            if (region.containsKey(pc)) {
+            if (region.containsKey(pc) || scope != null && !samePage(pc, entry)) {
                 continue;
             }
-            Block b = decodeBlock(pc, memory, pages, Math.min(MAX_BLOCK_INSNS, maxInsns - insns));
+            Block b = decodeBlock(pc, memory, pages, Math.min(MAX_BLOCK_INSNS, maxInsns - insns), scope != null);
             if (b == null) {
                 if (pc == entry) {
                     return null;
@@ -162,13 +190,13 @@ public final class RiscvTranslator {
             }
             insns = order.stream().mapToInt(b -> b.insns().size()).sum();
         }
-        IrUnit unit = new Emitter(region, order).emit();
+        IrUnit unit = new Emitter(region, order, scope == null || scope.floatDirect()).emit();
         String irBefore = dump == null ? null : unit.dump();
         UnitCompiler.Compiled compiled = UnitCompiler.compile(unit, HOST, true);
         if (dump != null) {
             dump.print(describe(entry, order, irBefore, unit, compiled));
         }
-        long[] pageArray = pages.stream().mapToLong(Long::longValue).toArray();
+        long[] pageArray = scope != null ? new long[] {scope.physicalPage()} : pages.stream().mapToLong(Long::longValue).toArray();
         return new TranslatedBlock(entry, flags, pageArray, compiled, unit.exitSlots(), insns, order.size());
     }
 
@@ -219,14 +247,25 @@ public final class RiscvTranslator {
         region.keySet().retainAll(reaches);
     }
 
-    /** Decodes the basic block at {@code pc}; null when its first instruction cannot be fetched. */
-    private static Block decodeBlock(long start, GuestMemory memory, TreeSet<Long> pages, int max) {
+    private static boolean samePage(long a, long b) {
+        return ((a ^ b) >>> SoftTlb.PAGE_BITS) == 0;
+    }
+
+    /**
+     * Decodes the basic block at {@code pc}; null when its first instruction cannot be fetched
+     * ({@code inPage}: or does not lie wholly in the start's page).
+     */
+    private static Block decodeBlock(long start, GuestMemory memory, TreeSet<Long> pages, int max, boolean inPage) {
         List<Insn> insns = new ArrayList<>();
         List<Long> pcs = new ArrayList<>();
         long pc = start;
         while (true) {
             if (insns.size() >= max) {
                 return new Block(start, insns, pcs, End.FALL_THROUGH, pc);
+            }
+            if (inPage && (!samePage(pc, start) || (pc & (SoftTlb.PAGE_SIZE - 1)) == SoftTlb.PAGE_SIZE - 2
+                    && Decoder.isFullLength(memory.fetch16(pc)))) {
+                return insns.isEmpty() ? null : new Block(start, insns, pcs, End.FALL_THROUGH, pc);
             }
             Insn insn;
             try {
@@ -269,9 +308,13 @@ public final class RiscvTranslator {
         // Instructions of the current block already added to instret (by calls that sync it).
         private long counted;
 
-        Emitter(Map<Long, Block> region, List<Block> order) {
+        /** Whether floating-point instructions are IR (else the interpreter executes them). */
+        private final boolean floatDirect;
+
+        Emitter(Map<Long, Block> region, List<Block> order, boolean floatDirect) {
             this.region = region;
             this.order = order;
+            this.floatDirect = floatDirect;
             java.util.Arrays.fill(x, -1);
             java.util.Arrays.fill(f, -1);
             pc = u.global("pc", GlobalBinding.field(RiscvHart.class, "pc"));
@@ -452,6 +495,11 @@ public final class RiscvTranslator {
             }
         }
 
+        /** F and D instructions: the ones mstatus.FS governs. */
+        private static boolean isFloat(Op op) {
+            return op.name().startsWith("F") && op != Op.FENCE && op != Op.FENCE_I;
+        }
+
         private static MemOp load(Op op) {
             return switch (op) {
                 case LB -> MemOp.le(1, true);
@@ -468,6 +516,10 @@ public final class RiscvTranslator {
             int rd = insn.rd();
             long imm = insn.imm();
             Op op = insn.op();
+            if (!floatDirect && isFloat(op)) {
+                interpret(insn, at, k);
+                return;
+            }
             switch (op) {
                 case LUI -> setX(rd, c(imm));
                 case AUIPC -> setX(rd, c(at + imm));

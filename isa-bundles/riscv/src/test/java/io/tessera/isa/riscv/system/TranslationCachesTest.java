@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.core.isa.CpuConfig;
+import io.tessera.core.isa.TranslatingCpu;
 import io.tessera.core.memory.ContainerRegion;
 import io.tessera.core.memory.RamRegion;
 import io.tessera.core.runtime.clock.HostVirtualClock;
@@ -19,15 +20,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the hart caches about memory (decoded code pages, TLBs per context) follows the
  * architecture's rules for when it must see changes: SFENCE.VMA for one page (also one inside
- * a superpage), FENCE.I after storing instructions, and SUM toggled with no fence at all. A
- * bare-metal program, assembled by the cross compiler, runs in S-mode under Sv39 and leaves
- * what it saw in memory.
+ * a superpage), FENCE.I after storing instructions, and SUM toggled with no fence at all; so
+ * does what the translator caches (units keyed by the physical page, dropped at FENCE.I when
+ * their page's bytes changed). A bare-metal program, assembled by the cross compiler, runs in
+ * S-mode under Sv39 and leaves what it saw in memory.
  */
 class TranslationCachesTest {
 
@@ -127,8 +130,14 @@ class TranslationCachesTest {
             sret
         """;
 
-    @Test
-    void cachedCodeAndTranslationsFollowFencesAndContext(@TempDir Path work) throws Exception {
+    /**
+     * The hart's interpreter, then the translator translating everything before its first run
+     * (every instruction goes through a unit), then tiered with a low threshold (units and the
+     * interpreter mixed, and the stored instruction's page translated before the store).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"interpreter", "translator, threshold 0", "translator, threshold 2"})
+    void cachedCodeAndTranslationsFollowFencesAndContext(String engine, @TempDir Path work) throws Exception {
         byte[] image = assemble(work);
         ContainerRegion root = new ContainerRegion("root", 1L << 40);
         RamRegion ram = RamRegion.ram("ram", 16 << 20);
@@ -153,13 +162,22 @@ class TranslationCachesTest {
         m.set(LONG, 0x8060_1000L - RAM, 0x4444);
         m.set(LONG, 0x8080_0000L - RAM, 0x7777);
 
+        String statistics;
         try (HostVirtualClock clock = new HostVirtualClock("test", true)) {
             SystemHart hart = (SystemHart) new RiscvIsa().createCpu(new CpuConfig(0, "rv64"));
             hart.connect(new FlatAddressSpace("bus", root), new Timebase(clock, 10_000_000));
             hart.setPc(RAM);
+            TranslatingCpu.SharedTranslations translations = engine.startsWith("translator")
+                    ? hart.newSharedTranslations(Integer.parseInt(engine.substring(engine.lastIndexOf(' ') + 1)), 1 << 20)
+                    : null;
             for (int i = 0; i < 1000 && m.get(LONG, RESULTS - RAM + 120) != 0x600d; i++) {
-                hart.interpret(1000);
+                if (translations == null) {
+                    hart.interpret(1000);
+                } else {
+                    hart.runTranslated(1000, translations);
+                }
             }
+            statistics = translations == null ? null : translations.statistics();
         }
         assertEquals(0x600d, result(m, 15), "the program did not finish");
         assertEquals(1, result(m, 0), "code at 0x40000000 before the remap");
@@ -173,6 +191,12 @@ class TranslationCachesTest {
         assertEquals(13, result(m, 8), "a load page fault with SUM clear");
         assertEquals(0, result(m, 9), "the faulting load wrote nothing");
         assertEquals(0x7777, result(m, 10), "SUM set again");
+        if (statistics != null) {
+            // Threshold 0 translated the stored instruction's page before the store: FENCE.I drops it.
+            String expected = engine.endsWith(" 0") ? "blocks cached [1-9].*FENCE.I [1-9]\\d* \\(pages invalidated [1-9].*"
+                    : "blocks cached [1-9].*FENCE.I [1-9].*";
+            assertTrue(statistics.matches(expected), statistics);
+        }
     }
 
     private static long pte(long physical, long flags) {

@@ -1,4 +1,4 @@
-package io.tessera.accel.interp;
+package io.tessera.core.accel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -101,7 +101,7 @@ class VcpuThreadsTest {
     void pauseStopsEveryVcpuUntilResumeAndStopEndsTheThreads() throws Exception {
         CountingCpu a = new CountingCpu();
         CountingCpu b = new CountingCpu();
-        VcpuThreads threads = new VcpuThreads(machine(new AtomicBoolean()), List.of(a, b));
+        var threads = VcpuThreads.interpreting(machine(new AtomicBoolean()), List.of(a, b));
         threads.start();
         await(() -> a.slices.get() > 10 && b.slices.get() > 10);
 
@@ -130,7 +130,7 @@ class VcpuThreadsTest {
         AtomicBoolean shutDown = new AtomicBoolean();
         CountingCpu cpu = new CountingCpu();
         cpu.fail = true;
-        VcpuThreads threads = new VcpuThreads(machine(shutDown), List.of(cpu));
+        var threads = VcpuThreads.interpreting(machine(shutDown), List.of(cpu));
         threads.start();
         await(shutDown::get);
         assertFalse(threads.isRunning());

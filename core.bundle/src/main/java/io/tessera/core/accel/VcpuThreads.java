@@ -1,35 +1,57 @@
-package io.tessera.accel.interp;
+package io.tessera.core.accel;
 
-import io.tessera.core.accel.VcpuSet;
 import io.tessera.core.isa.InterpretedCpu;
 import io.tessera.core.machine.Machine;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One thread per vCPU, each calling its CPU's interpreter in slices. Pausing kicks every
- * vCPU out of its slice and waits until all of them stand still, so that device and CPU
- * state can be saved; a vCPU that fails stops the machine rather than dying silently.
+ * One thread per vCPU, each running its CPU in slices (the interpreter's, or a translator's:
+ * what a slice is belongs to the accelerator). Pausing kicks every vCPU out of its slice and
+ * waits until all of them stand still, so that device and CPU state can be saved; a vCPU
+ * that fails stops the machine rather than dying silently.
+ *
+ * @param <C> the kind of CPU the slices run
  */
-final class VcpuThreads implements VcpuSet {
+public final class VcpuThreads<C extends InterpretedCpu> implements VcpuSet {
+
+    /** What a vCPU thread does with its CPU, again and again while the machine runs. */
+    @FunctionalInterface
+    public interface Slice<C> {
+        /** Runs {@code cpu} for about {@code budget} instructions; returns early when kicked. */
+        void run(C cpu, long budget);
+    }
 
     /** Instructions per slice: long enough to cost nothing, short enough to pause promptly. */
     private static final long SLICE = 1 << 16;
 
     private final Machine machine;
-    private final List<InterpretedCpu> cpus;
+    private final List<C> cpus;
+    private final Slice<? super C> slice;
     private final List<Thread> threads = new ArrayList<>();
     private boolean paused;
     private boolean stopped;
     private int standingStill;
 
-    VcpuThreads(Machine machine, List<InterpretedCpu> cpus) {
+    /**
+     * @param machine the machine whose vCPUs these are (shut down when one fails)
+     * @param cpus its CPUs, one thread each
+     * @param slice what a thread does with its CPU
+     */
+    public VcpuThreads(Machine machine, List<C> cpus, Slice<? super C> slice) {
         this.machine = machine;
         this.cpus = List.copyOf(cpus);
+        this.slice = slice;
     }
 
-    void start() {
-        for (InterpretedCpu cpu : cpus) {
+    /** Threads that interpret: {@link InterpretedCpu#interpret(long)} in slices. */
+    public static <C extends InterpretedCpu> VcpuThreads<C> interpreting(Machine machine, List<C> cpus) {
+        return new VcpuThreads<>(machine, cpus, InterpretedCpu::interpret);
+    }
+
+    /** Starts one thread per CPU. */
+    public void start() {
+        for (C cpu : cpus) {
             Thread thread = new Thread(() -> run(cpu), "vcpu-" + machine.name() + "-" + cpu.index());
             thread.setDaemon(true);
             threads.add(thread);
@@ -37,10 +59,10 @@ final class VcpuThreads implements VcpuSet {
         threads.forEach(Thread::start);
     }
 
-    private void run(InterpretedCpu cpu) {
+    private void run(C cpu) {
         try {
             while (awaitRunnable()) {
-                cpu.interpret(SLICE);
+                slice.run(cpu, SLICE);
             }
         } catch (RuntimeException | Error e) {
             System.err.println("tessera: vCPU " + cpu.index() + " of machine '" + machine.name() + "' failed: " + e);

@@ -1,0 +1,101 @@
+package io.tessera.isa.riscv.system;
+
+import io.tessera.core.isa.TranslatingCpu;
+import io.tessera.isa.riscv.tcg.RiscvTranslator;
+import io.tessera.tcg.SoftTlb;
+import io.tessera.tcg.TranslationCache;
+import java.lang.foreign.MemorySegment;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The translated code of a machine's harts: one {@link TranslationCache} keyed by the virtual
+ * pc and flags that name the physical page the code came from, so that harts running the
+ * same mapping (the kernel, shared code) share it.
+ *
+ * <p>Keeping translations true to memory follows the architecture: a hart need not see its
+ * own or another hart's stores to instructions until it executes FENCE.I (Zifencei; remote
+ * harts are told by an IPI to run theirs). So a store needs no watching; instead each physical
+ * page that code was translated from keeps a copy of its bytes as they were, and after a
+ * FENCE.I every page whose bytes changed since loses its translations. This covers the
+ * guest's own stores, other harts' and DMA alike, at the cost of comparing the code pages at
+ * each FENCE.I.
+ */
+final class SystemTranslations implements TranslatingCpu.SharedTranslations {
+
+    /** Guest basic blocks in one region at most (a loop translated as one method). */
+    static final int REGION_BLOCKS = 16;
+    /** Guest instructions in one region at most. */
+    static final int REGION_INSNS = 512;
+    /** Runs of a translated block after which the loop it heads is translated as one region. */
+    static final int LOOP_THRESHOLD = 10_000;
+
+    final TranslationCache cache;
+    final RiscvTranslator translator = new RiscvTranslator(REGION_BLOCKS, REGION_INSNS);
+    final int threshold;
+
+    /** The bytes of each physical page code was translated from, as translated. */
+    private final Map<Long, byte[]> snapshots = new ConcurrentHashMap<>();
+    private long fences;
+    private long pagesInvalidated;
+
+    /**
+     * @param threshold times a block is interpreted before it is translated (0: at once)
+     * @param cacheBytes the bound on class-file bytes kept
+     */
+    SystemTranslations(int threshold, long cacheBytes) {
+        if (threshold < 0 || threshold > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("hotness threshold " + threshold + ": valid values are 0 to " + Short.MAX_VALUE);
+        }
+        this.threshold = threshold;
+        this.cache = new TranslationCache(cacheBytes);
+    }
+
+    /**
+     * Remembers the bytes of physical page {@code page} before code is translated from it,
+     * unless they are remembered already (then a FENCE.I finds any difference).
+     *
+     * @param ram the RAM segment holding it, at offset {@code base}
+     */
+    void snapshot(long page, MemorySegment ram, long base) {
+        snapshots.computeIfAbsent(page, p -> ram.asSlice(base, SoftTlb.PAGE_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    /**
+     * A hart executed FENCE.I: the translations of every page whose bytes are no longer those
+     * they were made from go.
+     *
+     * @param ram how the hart reaches RAM by physical page (its segment and offset), or null for a page that is not RAM
+     */
+    synchronized void instructionFence(PhysicalRam ram) {
+        fences++;
+        for (Iterator<Map.Entry<Long, byte[]>> i = snapshots.entrySet().iterator(); i.hasNext();) {
+            Map.Entry<Long, byte[]> e = i.next();
+            long page = e.getKey();
+            MemorySegment now = ram.page(page << SoftTlb.PAGE_BITS);
+            if (now == null || now.mismatch(MemorySegment.ofArray(e.getValue())) >= 0) {
+                i.remove();
+                cache.invalidatePages(page, page);
+                pagesInvalidated++;
+            }
+        }
+    }
+
+    /** The bytes of a physical page of RAM. */
+    interface PhysicalRam {
+        /** @return the page at physical address {@code address}, or null when it is not RAM */
+        MemorySegment page(long address);
+    }
+
+    @Override
+    public synchronized String statistics() {
+        return String.format("blocks cached %d (%d KiB of class files), code pages %d, FENCE.I %d (pages invalidated %d), evictions %d",
+                cache.blocks().size(), cache.bytes() / 1024, snapshots.size(), fences, pagesInvalidated, cache.evictions());
+    }
+
+    @Override
+    public String toString() {
+        return "RISC-V translations (threshold " + threshold + ")";
+    }
+}
