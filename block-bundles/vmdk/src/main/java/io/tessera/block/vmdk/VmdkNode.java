@@ -1,0 +1,359 @@
+package io.tessera.block.vmdk;
+
+import io.tessera.core.block.BlockImageInfo;
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An open VMDK disk: its extents laid end to end, and the parent disk (backing node) that
+ * supplies what a delta disk's sparse extents leave unallocated.
+ */
+final class VmdkNode implements BlockNode {
+
+    private static final int ZERO_CHUNK = 64 * 1024;
+    private static final ByteBuffer ZEROES = ByteBuffer.allocate(ZERO_CHUNK).asReadOnlyBuffer();
+
+    private final String nodeName;
+    private final String filename;
+    private final BlockNode file;
+    private final List<Extent> extents;
+    private final long[] starts;
+    private final long size;
+    private final BlockNode backing;
+    private final boolean readOnly;
+    private final VmdkDescriptor descriptor;
+    private volatile boolean closed;
+
+    VmdkNode(String nodeName, String filename, BlockNode file, List<Extent> extents, BlockNode backing, boolean readOnly,
+            VmdkDescriptor descriptor) {
+        this.nodeName = nodeName;
+        this.filename = filename;
+        this.file = file;
+        this.extents = List.copyOf(extents);
+        this.starts = new long[extents.size()];
+        long at = 0;
+        for (int i = 0; i < extents.size(); i++) {
+            starts[i] = at;
+            at = Math.addExact(at, extents.get(i).size);
+        }
+        this.size = at;
+        this.backing = backing;
+        this.readOnly = readOnly;
+        this.descriptor = descriptor;
+    }
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public String format() {
+        return VmdkDriver.FORMAT;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    private int extentAt(long offset) {
+        int i = Arrays.binarySearch(starts, offset);
+        if (i < 0) {
+            i = -i - 2;
+        }
+        // Skip empty extents that share a start with the next one.
+        while (i + 1 < starts.length && starts[i + 1] <= offset) {
+            i++;
+        }
+        return i;
+    }
+
+    private Extent checkAccess(Extent e) throws IOException {
+        if (e.noAccess) {
+            throw new IOException("extent '" + e.name + "' of '" + filename + "' is NOACCESS");
+        }
+        return e;
+    }
+
+    @Override
+    public synchronized int read(long offset, ByteBuffer dst) throws IOException {
+        checkOpen();
+        if (offset < 0) {
+            throw new IOException("read at negative offset " + offset + " of node '" + nodeName + "'");
+        }
+        if (offset >= size) {
+            return 0;
+        }
+        int total = (int) Math.min(dst.remaining(), size - offset);
+        int end = dst.position() + total;
+        long at = offset;
+        while (dst.position() < end) {
+            int index = extentAt(at);
+            Extent e = checkAccess(extents.get(index));
+            long within = at - starts[index];
+            Extent.Mapping m = e.map(within, end - dst.position());
+            ByteBuffer part = dst.duplicate().limit(dst.position() + (int) m.length());
+            switch (m.kind()) {
+                case DATA -> {
+                    e.file().read(m.host(), part);
+                    zeroFill(part); // bytes past the end of a short file read as zeroes
+                }
+                case COMPRESSED -> e.readCompressed(m, within, part);
+                case ZERO -> zeroFill(part);
+                case UNALLOCATED -> {
+                    if (backing != null && at < backing.size()) {
+                        backing.read(at, part.limit(part.position() + (int) Math.min(part.remaining(), backing.size() - at)));
+                        part.limit(dst.position() + (int) m.length());
+                    }
+                    zeroFill(part);
+                }
+            }
+            dst.position(dst.position() + (int) m.length());
+            at += m.length();
+        }
+        return total;
+    }
+
+    private static void zeroFill(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            int n = Math.min(dst.remaining(), ZERO_CHUNK);
+            dst.put(ZEROES.duplicate().limit(n));
+        }
+    }
+
+    @Override
+    public synchronized int write(long offset, ByteBuffer src) throws IOException {
+        checkWritable(offset, src.remaining());
+        int total = src.remaining();
+        long at = offset;
+        while (src.hasRemaining()) {
+            int index = extentAt(at);
+            Extent e = checkAccess(extents.get(index));
+            long within = at - starts[index];
+            Extent.Mapping m = e.map(within, src.remaining());
+            ByteBuffer part = src.duplicate().limit(src.position() + (int) m.length());
+            switch (m.kind()) {
+                case DATA -> e.file().write(m.host(), part);
+                case ZERO, UNALLOCATED -> {
+                    if (!(e instanceof SparseExtent sparse)) {
+                        throw new IOException("extent '" + e.name + "' of '" + filename + "' is a ZERO extent and cannot be written");
+                    }
+                    allocateGrain(sparse, starts[index], within, m.kind(), part);
+                }
+                case COMPRESSED -> throw new IOException("'" + filename + "' stores compressed grains, which cannot be rewritten;"
+                        + " convert it to another subformat to write it");
+            }
+            src.position(src.position() + (int) m.length());
+            at += m.length();
+        }
+        return total;
+    }
+
+    /** Fills a new grain with what the disk showed before (parent data or zeroes) and the new bytes. */
+    private void allocateGrain(SparseExtent e, long extentStart, long within, Extent.Kind before, ByteBuffer part) throws IOException {
+        long grainBytes = e.grainBytes();
+        long grainStart = within / grainBytes * grainBytes;
+        int grainLength = (int) Math.min(grainBytes, e.size - grainStart);
+        ByteBuffer grain = ByteBuffer.allocate((int) grainBytes);
+        if (part.remaining() < grainLength && before == Extent.Kind.UNALLOCATED && backing != null) {
+            long diskOffset = extentStart + grainStart;
+            if (diskOffset < backing.size()) {
+                backing.read(diskOffset, grain.slice(0, (int) Math.min(grainLength, backing.size() - diskOffset)));
+            }
+        }
+        grain.put((int) (within - grainStart), part, part.position(), part.remaining());
+        e.allocate(within / grainBytes, grain);
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        checkOpen();
+        for (BlockNode n : files()) {
+            n.flush();
+        }
+    }
+
+    private List<BlockNode> files() {
+        List<BlockNode> out = new ArrayList<>();
+        out.add(file);
+        for (Extent e : extents) {
+            if (e.file() != null && !out.contains(e.file())) {
+                out.add(e.file());
+            }
+        }
+        return out;
+    }
+
+    /** Discarding is a hint; sparse VMDK extents cannot free a grain safely once written, so it does nothing. */
+    @Override
+    public synchronized void discard(long offset, long length) throws IOException {
+        checkWritable(offset, length);
+    }
+
+    @Override
+    public synchronized void writeZeroes(long offset, long length) throws IOException {
+        checkWritable(offset, length);
+        long at = offset;
+        long end = offset + length;
+        while (at < end) {
+            int n = (int) Math.min(ZERO_CHUNK, end - at);
+            write(at, ZEROES.duplicate().limit(n));
+            at += n;
+        }
+    }
+
+    private void checkWritable(long offset, long length) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("node '" + nodeName + "' (" + filename + ") is read-only");
+        }
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IOException("range " + offset + "+" + length + " lies outside the " + size + "-byte disk of '" + filename + "'");
+        }
+    }
+
+    @Override
+    public synchronized BlockStatus blockStatus(long offset, long length) throws IOException {
+        checkOpen();
+        if (offset < 0 || offset >= size) {
+            throw new IllegalArgumentException("block status at offset " + offset + " of node '" + nodeName
+                    + "': the offset must lie below the size " + size);
+        }
+        if (length <= 0) {
+            throw new IllegalArgumentException("block status length must be positive: " + length);
+        }
+        long max = Math.min(length, size - offset);
+        Extent.Mapping first = mapAt(offset, max);
+        long n = first.length();
+        // Merge following grains of the same kind, as qemu-img map shows them.
+        while (n < max) {
+            Extent.Mapping next = mapAt(offset + n, max - n);
+            if (next.kind() != first.kind() || first.kind() == Extent.Kind.COMPRESSED
+                    || first.kind() == Extent.Kind.DATA && (next.host() != first.host() + n || extentFile(offset) != extentFile(offset + n))) {
+                break;
+            }
+            n += next.length();
+        }
+        boolean own = extentFile(offset) == file;
+        return switch (first.kind()) {
+            case DATA -> new BlockStatus(offset, n, true, false, 0, own ? first.host() : -1);
+            case COMPRESSED -> new BlockStatus(offset, n, true, false, 0, -1);
+            case ZERO -> new BlockStatus(offset, n, false, true, 0, -1);
+            case UNALLOCATED -> backingStatus(offset, n);
+        };
+    }
+
+    private Extent.Mapping mapAt(long offset, long max) throws IOException {
+        int index = extentAt(offset);
+        return checkAccess(extents.get(index)).map(offset - starts[index], max);
+    }
+
+    private BlockNode extentFile(long offset) {
+        return extents.get(extentAt(offset)).file();
+    }
+
+    private BlockStatus backingStatus(long offset, long length) throws IOException {
+        if (backing == null) {
+            return new BlockStatus(offset, length, false, true, 1, -1);
+        }
+        if (offset >= backing.size()) {
+            return new BlockStatus(offset, length, false, true, chainLength(), -1);
+        }
+        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
+        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
+    }
+
+    private int chainLength() {
+        int n = 1;
+        Optional<BlockNode> b = backing();
+        while (b.isPresent()) {
+            n++;
+            b = b.get().backing();
+        }
+        return n;
+    }
+
+    @Override
+    public BlockImageInfo imageInfo() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("cid", descriptor.cid("CID", 0));
+        data.put("parent-cid", descriptor.cid("parentCID", VmdkDescriptor.NO_PARENT_CID));
+        data.put("create-type", descriptor.createType());
+        List<Object> list = new ArrayList<>();
+        long clusterSize = 0;
+        for (Extent e : extents) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("filename", e.name);
+            m.put("virtual-size", e.size);
+            if (e instanceof SparseExtent s) {
+                m.put("cluster-size", s.grainBytes());
+                m.put("format", s.header.compressed() ? "SPARSE/compressed" : "SPARSE");
+                if (clusterSize == 0) {
+                    clusterSize = s.grainBytes();
+                }
+            } else {
+                m.put("format", e instanceof FlatExtent ? "FLAT" : "ZERO");
+            }
+            list.add(m);
+        }
+        data.put("extents", list);
+        return new BlockImageInfo(clusterSize, descriptor.parentFileNameHint(), null, false, List.of(), data);
+    }
+
+    @Override
+    public Optional<BlockNode> backing() {
+        return Optional.ofNullable(backing);
+    }
+
+    @Override
+    public Optional<BlockNode> file() {
+        return Optional.of(file);
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("node '" + nodeName + "' (" + filename + ") is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        List<BlockNode> owned = files();
+        if (backing != null) {
+            owned.add(backing);
+        }
+        for (BlockNode n : owned) {
+            try {
+                n.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

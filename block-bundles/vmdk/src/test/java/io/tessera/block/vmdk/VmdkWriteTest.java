@@ -1,0 +1,132 @@
+package io.tessera.block.vmdk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tessera.block.file.FileDriver;
+import io.tessera.core.block.BlockCreateRequest;
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockOpenRequest;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Images the vmdk driver creates and writes, judged by qemu-img: {@code check} must find them
+ * clean and {@code compare} must find the content the writes left.
+ */
+class VmdkWriteTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void qemu() {
+        QemuImg.assumeInstalled();
+    }
+
+    static void create(Path image, long size, Map<String, String> options) throws Exception {
+        Files.deleteIfExists(image);
+        Files.createFile(image);
+        try (BlockNode file = new FileDriver().open(new BlockOpenRequest(image.toString(), null, false, Map.of()))) {
+            new VmdkDriver().create(new BlockCreateRequest(image.toString(), file, size, options,
+                    (name, format) -> VmdkReadTest.GRAPH.open(name, format, true)));
+        }
+    }
+
+    /** Writes at odd offsets and lengths, across grains and grain tables, and keeps what the disk should hold. */
+    static void scribble(BlockNode node, byte[] expected, long seed) throws Exception {
+        Random random = new Random(seed);
+        for (int i = 0; i < 40; i++) {
+            int length = 1 + random.nextInt(200_000);
+            int offset = random.nextInt(expected.length - length);
+            byte[] data = new byte[length];
+            random.nextBytes(data);
+            if (i % 5 == 0) {
+                node.writeZeroes(offset, length);
+                Arrays.fill(expected, offset, offset + length, (byte) 0);
+            } else {
+                assertEquals(length, node.write(offset, ByteBuffer.wrap(data)));
+                System.arraycopy(data, 0, expected, offset, length);
+            }
+        }
+    }
+
+    private void assertQemuAgrees(Path image, byte[] expected) throws Exception {
+        String check = QemuImg.img("check", "-f", "vmdk", image.toString());
+        assertTrue(check.contains("No errors were found"), check);
+        Path raw = dir.resolve("expected.raw");
+        Files.write(raw, expected);
+        QemuImg.img("compare", "-f", "vmdk", "-F", "raw", image.toString(), raw.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "on"})
+    void createdAndWrittenImagesPassQemuImg(String zeroedGrain) throws Exception {
+        Path image = dir.resolve("new.vmdk");
+        int size = 40 << 20; // two grain tables' worth and a part
+        create(image, size, Map.of("zeroed_grain", zeroedGrain));
+        String info = QemuImg.img("info", "--output=json", image.toString());
+        assertTrue(info.contains("\"virtual-size\": " + size), info);
+        byte[] expected = new byte[size];
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
+            scribble(node, expected, 1);
+            ByteBuffer back = ByteBuffer.allocate(size);
+            node.read(0, back);
+            assertArrayEquals(expected, back.array(), "reads after writes");
+        }
+        assertQemuAgrees(image, expected);
+    }
+
+    @Test
+    void writesIntoADeltaDiskKeepTheParentAroundThem() throws Exception {
+        Path base = dir.resolve("base.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", base.toString(), "8M");
+        QemuImg.io("vmdk", base, "write -P 0x5a 0 8M");
+        Path overlay = dir.resolve("overlay.vmdk");
+        create(overlay, 8 << 20, Map.of("backing_file", "base.vmdk", "backing_fmt", "vmdk"));
+        byte[] expected = new byte[8 << 20];
+        Arrays.fill(expected, (byte) 0x5a);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(overlay.toString(), "vmdk", false)) {
+            scribble(node, expected, 2);
+        }
+        assertQemuAgrees(overlay, expected);
+        String info = QemuImg.img("info", overlay.toString());
+        assertTrue(info.contains("backing file: base.vmdk"), info);
+    }
+
+    @Test
+    void writesIntoImagesQemuWrote() throws Exception {
+        Path image = dir.resolve("qemu.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", image.toString(), "16M");
+        QemuImg.io("vmdk", image, "write -P 0x11 0 3M", "write -P 0x22 10M 100k");
+        Path reference = dir.resolve("reference.raw");
+        QemuImg.img("convert", "-f", "vmdk", "-O", "raw", image.toString(), reference.toString());
+        byte[] expected = Files.readAllBytes(reference);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
+            scribble(node, expected, 3);
+        }
+        assertQemuAgrees(image, expected);
+    }
+
+    @Test
+    void refusesWhatItCannotWrite() throws Exception {
+        Path flat = dir.resolve("flat.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat", flat.toString(), "1M");
+        String message = assertThrows(java.io.IOException.class, () -> VmdkReadTest.GRAPH.open(flat.toString(), "vmdk", false)).getMessage();
+        assertTrue(message.contains("open it read-only"), message);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> create(dir.resolve("x.vmdk"), 1 << 20, Map.of("subformat", "vmfs")));
+        assertTrue(e.getMessage().contains("monolithicSparse"), e.getMessage());
+    }
+}
