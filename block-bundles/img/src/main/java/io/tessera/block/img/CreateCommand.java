@@ -70,7 +70,8 @@ final class CreateCommand {
             // emptied; the driver writes through the protocol node
         }
         try (BlockNode file = graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of()))) {
-            driver.create(new BlockCreateRequest(filename, file, size, options, null));
+            // A format may read its backing file while creating (vmdk records the parent's content id).
+            driver.create(new BlockCreateRequest(filename, file, size, options, (name, fmt) -> graph.open(name, fmt, true)));
         }
     }
 }

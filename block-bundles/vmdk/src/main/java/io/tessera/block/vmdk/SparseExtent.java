@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
@@ -220,11 +221,35 @@ final class SparseExtent extends Extent {
         if (sector > 0xffffffffL) {
             throw new IOException("extent '" + name + "' is full: a sparse extent cannot grow past 2 TiB");
         }
-        file.write(end, data);
+        file.write(end, header.compressed() ? deflateGrain(index, data) : data);
         file.flush();
         setEntry(index, sector);
         cachedGrainHost = -1;
         return end;
+    }
+
+    /** A stream-optimized grain: grain header (lba in sectors, size), deflated data, padded to a sector. */
+    private ByteBuffer deflateGrain(long index, ByteBuffer data) {
+        Deflater deflater = new Deflater();
+        try {
+            deflater.setInput(data.duplicate());
+            deflater.finish();
+            // Incompressible grains grow a little (QEMU stores them so too); deflate adds a few bytes per 16 KiB block.
+            byte[] out = new byte[(int) grainBytes + (int) grainBytes / 1000 + 64];
+            int n = 0;
+            while (!deflater.finished()) {
+                if (n == out.length) {
+                    out = java.util.Arrays.copyOf(out, out.length * 2);
+                }
+                n += deflater.deflate(out, n, out.length - n);
+            }
+            int padded = (GRAIN_HEADER + n + 511) / 512 * 512;
+            ByteBuffer grain = ByteBuffer.allocate(padded).order(ByteOrder.LITTLE_ENDIAN);
+            grain.putLong(index * header.grainSize).putInt(n).put(out, 0, n);
+            return grain.clear().order(ByteOrder.BIG_ENDIAN);
+        } finally {
+            deflater.end();
+        }
     }
 
     /** Writes a grain table entry to the primary table, then to the redundant one. */

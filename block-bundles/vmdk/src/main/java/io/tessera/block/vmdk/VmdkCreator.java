@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes new VMDK images as {@code qemu-img create -f vmdk} does: a monolithic sparse extent
+ * Writes new VMDK images as {@code qemu-img create -f vmdk} does: a monolithic sparse or
+ * stream-optimized extent
  * with its descriptor embedded after the header, then the redundant grain directory and its
  * tables, then the primary directory and tables, all tables allocated up front so that a write
  * only ever appends a grain and fills in one entry of each copy.
@@ -32,9 +33,10 @@ final class VmdkCreator {
         Map<String, String> o = request.options();
         BlockOptions.requireKnown("vmdk image creation", o, OPTIONS);
         String subformat = o.getOrDefault("subformat", "monolithicSparse");
-        if (!subformat.equals("monolithicSparse")) {
-            throw new IllegalArgumentException("subformat '" + subformat + "' cannot be created yet; supported is monolithicSparse"
-                    + " (monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat and streamOptimized images can be read)");
+        boolean stream = subformat.equals("streamOptimized");
+        if (!subformat.equals("monolithicSparse") && !stream) {
+            throw new IllegalArgumentException("subformat '" + subformat + "' cannot be created yet; supported are monolithicSparse and"
+                    + " streamOptimized (monolithicFlat, twoGbMaxExtentSparse and twoGbMaxExtentFlat images can be read)");
         }
         String adapter = o.getOrDefault("adapter_type", "ide");
         if (!Set.of("ide", "lsilogic", "buslogic", "legacyESX").contains(adapter)) {
@@ -71,8 +73,14 @@ final class VmdkCreator {
         }
 
         SparseHeader h = new SparseHeader();
-        h.version = bool(o, "zeroed_grain") ? 2 : 1;
-        h.flags = SparseHeader.FLAG_NEWLINE_TEST | SparseHeader.FLAG_REDUNDANT_GT | (h.version == 2 ? SparseHeader.FLAG_ZEROED_GRAIN_GTE : 0);
+        boolean zeroedGrain = bool(o, "zeroed_grain");
+        h.version = stream ? 3 : zeroedGrain ? 2 : 1;
+        h.flags = SparseHeader.FLAG_NEWLINE_TEST | SparseHeader.FLAG_REDUNDANT_GT | (zeroedGrain ? SparseHeader.FLAG_ZEROED_GRAIN_GTE : 0);
+        if (stream) {
+            // As qemu-img: the directory and tables stay at the front, grains are appended deflated behind grain headers.
+            h.flags |= SparseHeader.FLAG_COMPRESSED | SparseHeader.FLAG_MARKERS;
+            h.compressAlgorithm = SparseHeader.COMPRESS_DEFLATE;
+        }
         h.capacity = capacity;
         h.grainSize = GRAIN_SECTORS;
         h.gtesPerGt = GTES_PER_GT;
@@ -87,7 +95,7 @@ final class VmdkCreator {
         h.overhead = (end + GRAIN_SECTORS - 1) / GRAIN_SECTORS * GRAIN_SECTORS;
 
         long cid = ThreadLocalRandom.current().nextInt() & 0xffffffffL;
-        String descriptor = descriptor(cid, parentCid, parent, capacity, request.filename(), adapter, hwVersion);
+        String descriptor = descriptor(subformat, cid, parentCid, parent, capacity, request.filename(), adapter, hwVersion);
         byte[] text = descriptor.getBytes(StandardCharsets.UTF_8);
         if (text.length > DESCRIPTOR_SECTORS * 512) {
             throw new IllegalArgumentException("the descriptor (with the parent file name) does not fit its " + DESCRIPTOR_SECTORS + " sectors");
@@ -105,14 +113,14 @@ final class VmdkCreator {
         file.flush();
     }
 
-    private static String descriptor(long cid, long parentCid, String parent, long capacity, String filename, String adapter, String hw) {
+    private static String descriptor(String createType, long cid, long parentCid, String parent, long capacity, String filename, String adapter, String hw) {
         String base = java.nio.file.Path.of(filename).getFileName().toString();
         int heads = adapter.equals("ide") ? 16 : 255;
         long cylinders = Math.min(capacity / (heads * 63), 16383);
         StringBuilder s = new StringBuilder();
         s.append("# Disk DescriptorFile\nversion=1\n");
         s.append(String.format("CID=%08x\nparentCID=%08x\n", cid, parentCid));
-        s.append("createType=\"monolithicSparse\"\n");
+        s.append("createType=\"").append(createType).append("\"\n");
         if (parent != null) {
             s.append("parentFileNameHint=\"").append(parent).append("\"\n");
         }

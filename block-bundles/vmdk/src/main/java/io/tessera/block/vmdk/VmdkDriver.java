@@ -29,8 +29,8 @@ import org.osgi.service.component.annotations.Component;
  * or an absolute path is refused, so an image cannot make Tessera read arbitrary host files.
  *
  * <p>Open options: {@code node-name}; {@code backing=null} opens a delta disk without its parent.
- * Writing needs every extent in the image's own file (monolithicSparse) or opened read-write
- * by {@link #create}; compressed grains cannot be rewritten.
+ * Writing needs every extent in the image's own file (monolithicSparse, streamOptimized); a
+ * stream-optimized image takes each grain once, deflated and appended, as in QEMU.
  *
  * <p>Also found by {@link java.util.ServiceLoader}, for the {@code tessera img} tool that runs
  * without OSGi.
@@ -126,10 +126,6 @@ public final class VmdkDriver implements BlockDriver {
             if (e.file() != null && e.file() != file) {
                 throw new BlockFormatException("writing VMDK images whose extents lie in other files is not supported yet ('" + name
                         + "' keeps extent '" + e.name + "' apart); open it read-only, or convert it to monolithicSparse");
-            }
-            if (e instanceof SparseExtent s && s.header.compressed()) {
-                throw new BlockFormatException("'" + name + "' is stream-optimized (compressed grains), which cannot be written in place;"
-                        + " open it read-only, or convert it to monolithicSparse");
             }
         }
     }

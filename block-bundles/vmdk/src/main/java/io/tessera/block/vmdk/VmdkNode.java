@@ -1,7 +1,10 @@
 package io.tessera.block.vmdk;
 
+import io.tessera.core.block.BlockCheckResult;
+import io.tessera.core.block.BlockFormatException;
 import io.tessera.core.block.BlockImageInfo;
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockRepair;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -154,8 +157,9 @@ final class VmdkNode implements BlockNode {
                     }
                     allocateGrain(sparse, starts[index], within, m.kind(), part);
                 }
-                case COMPRESSED -> throw new IOException("'" + filename + "' stores compressed grains, which cannot be rewritten;"
-                        + " convert it to another subformat to write it");
+                case COMPRESSED -> throw new IOException("grain at disk offset " + (at - within % ((SparseExtent) e).grainBytes())
+                        + " of stream-optimized '" + filename + "' is already written, and compressed grains cannot be rewritten;"
+                        + " convert the image to monolithicSparse to change it");
             }
             src.position(src.position() + (int) m.length());
             at += m.length();
@@ -312,6 +316,36 @@ final class VmdkNode implements BlockNode {
         }
         data.put("extents", list);
         return new BlockImageInfo(clusterSize, descriptor.parentFileNameHint(), null, false, List.of(), data);
+    }
+
+    /**
+     * Checks, as QEMU's vmdk check does, that every grain table and allocated grain lies inside its
+     * extent file. Nothing is repaired: VMDK has no reference counts to rebuild, and a grain that
+     * points outside its file cannot be given its lost data back.
+     */
+    @Override
+    public synchronized Optional<BlockCheckResult> check(BlockRepair repair) throws IOException {
+        checkOpen();
+        long corruptions = 0;
+        List<String> messages = new ArrayList<>();
+        for (Extent e : extents) {
+            if (!(e instanceof SparseExtent sparse)) {
+                continue;
+            }
+            long grains = (e.size + sparse.grainBytes() - 1) / sparse.grainBytes();
+            for (long g = 0; g < grains; g++) {
+                try {
+                    sparse.map(g * sparse.grainBytes(), sparse.grainBytes());
+                } catch (BlockFormatException bad) {
+                    corruptions++;
+                    messages.add("ERROR: " + bad.getMessage());
+                    if (bad.getMessage().startsWith("grain table")) {
+                        g = (g / sparse.header.gtesPerGt + 1) * sparse.header.gtesPerGt - 1; // the whole table is lost
+                    }
+                }
+            }
+        }
+        return Optional.of(new BlockCheckResult(0, corruptions, 0, 0, 0, -1, -1, -1, -1, -1, messages));
     }
 
     @Override

@@ -113,6 +113,11 @@ class VmdkHostileImageTest {
         long gt = readInt(image, headerLong(image, 56) * 512);
         put(image, gt * 512 + 4, 0x10000000L, 4);
         assertRefused(image, "grain 1");
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", true)) {
+            io.tessera.core.block.BlockCheckResult check = node.check(io.tessera.core.block.BlockRepair.NONE).orElseThrow();
+            assertEquals(1, check.corruptions(), check.messages().toString());
+            assertTrue(check.messages().get(0).contains("grain 1 "), check.messages().toString());
+        }
     }
 
     private static long readInt(Path image, long offset) throws IOException {

@@ -81,6 +81,7 @@ class VmdkWriteTest {
         byte[] expected = new byte[size];
         try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
             scribble(node, expected, 1);
+            assertEquals(0, node.check(io.tessera.core.block.BlockRepair.NONE).orElseThrow().corruptions());
             ByteBuffer back = ByteBuffer.allocate(size);
             node.read(0, back);
             assertArrayEquals(expected, back.array(), "reads after writes");
@@ -117,6 +118,31 @@ class VmdkWriteTest {
             scribble(node, expected, 3);
         }
         assertQemuAgrees(image, expected);
+    }
+
+    @Test
+    void streamOptimizedImagesTakeEachGrainOnce() throws Exception {
+        Path image = dir.resolve("stream.vmdk");
+        int size = 6 << 20;
+        create(image, size, Map.of("subformat", "streamOptimized"));
+        byte[] expected = new byte[size];
+        byte[] noise = new byte[200_000];
+        new Random(4).nextBytes(noise);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
+            // Whole grains of noise (stored larger than they are), a compressible run, and a partial grain.
+            node.write(0, ByteBuffer.wrap(noise));
+            System.arraycopy(noise, 0, expected, 0, noise.length);
+            byte[] run = new byte[1 << 20];
+            Arrays.fill(run, (byte) 0x42);
+            node.write(2 << 20, ByteBuffer.wrap(run));
+            System.arraycopy(run, 0, expected, 2 << 20, run.length);
+            node.write(5_000_000, ByteBuffer.wrap(noise, 0, 1000));
+            System.arraycopy(noise, 0, expected, 5_000_000, 1000);
+            String message = assertThrows(java.io.IOException.class, () -> node.write(100, ByteBuffer.wrap(noise, 0, 10))).getMessage();
+            assertTrue(message.contains("already written"), message);
+        }
+        assertQemuAgrees(image, expected);
+        VmdkReadTest.assertSameAsQemu(image, dir);
     }
 
     @Test
