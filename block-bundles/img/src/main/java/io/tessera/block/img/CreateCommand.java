@@ -70,8 +70,8 @@ final class CreateCommand {
             // emptied; the driver writes through the protocol node
         }
         try (BlockNode file = graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of()))) {
-            // A format may read its backing file while creating (vmdk records the parent's content id).
-            driver.create(new BlockCreateRequest(filename, file, size, options, (name, fmt) -> graph.open(name, fmt, true)));
+            // A format may read its backing file (vmdk records the parent's content id) or make data files (vmdk extents).
+            driver.create(new BlockCreateRequest(filename, file, size, options, graph.opener()));
         }
     }
 }

@@ -25,6 +25,10 @@ final class VmdkCreator {
     private static final long GRAIN_SECTORS = 128;
     private static final int GTES_PER_GT = 512;
     private static final long DESCRIPTOR_SECTORS = 20;
+    /** The largest extent of the twoGbMaxExtent subformats, in sectors. */
+    private static final long SPLIT_SECTORS = 4L << 20;
+    private static final java.util.List<String> SUBFORMATS = java.util.List.of("monolithicSparse", "monolithicFlat",
+            "twoGbMaxExtentSparse", "twoGbMaxExtentFlat", "streamOptimized");
 
     private VmdkCreator() {
     }
@@ -33,11 +37,10 @@ final class VmdkCreator {
         Map<String, String> o = request.options();
         BlockOptions.requireKnown("vmdk image creation", o, OPTIONS);
         String subformat = o.getOrDefault("subformat", "monolithicSparse");
-        boolean stream = subformat.equals("streamOptimized");
-        if (!subformat.equals("monolithicSparse") && !stream) {
-            throw new IllegalArgumentException("subformat '" + subformat + "' cannot be created yet; supported are monolithicSparse and"
-                    + " streamOptimized (monolithicFlat, twoGbMaxExtentSparse and twoGbMaxExtentFlat images can be read)");
+        if (!SUBFORMATS.contains(subformat)) {
+            throw new IllegalArgumentException("subformat must be one of " + String.join(", ", SUBFORMATS) + ", not '" + subformat + "'");
         }
+        boolean stream = subformat.equals("streamOptimized");
         String adapter = o.getOrDefault("adapter_type", "ide");
         if (!Set.of("ide", "lsilogic", "buslogic", "legacyESX").contains(adapter)) {
             throw new IllegalArgumentException("adapter_type must be ide, lsilogic, buslogic or legacyESX, not '" + adapter + "'");
@@ -58,8 +61,8 @@ final class VmdkCreator {
             size = (size + 511) / 512 * 512;
         }
         long capacity = size / 512;
-        if (capacity > SparseHeader.MAX_CAPACITY_SECTORS) {
-            throw new IllegalArgumentException("a monolithicSparse image holds at most 2 TiB, not " + size + " bytes");
+        if (capacity > SparseHeader.MAX_CAPACITY_SECTORS && (subformat.equals("monolithicSparse") || stream)) {
+            throw new IllegalArgumentException("a " + subformat + " image holds at most 2 TiB, not " + size + " bytes");
         }
         String parent = o.get("backing_file");
         long parentCid = VmdkDescriptor.NO_PARENT_CID;
@@ -72,8 +75,52 @@ final class VmdkCreator {
             }
         }
 
-        SparseHeader h = new SparseHeader();
         boolean zeroedGrain = bool(o, "zeroed_grain");
+        long cid = ThreadLocalRandom.current().nextInt() & 0xffffffffL;
+        String base = java.nio.file.Path.of(request.filename()).getFileName().toString();
+        String stem = base.endsWith(".vmdk") ? base.substring(0, base.length() - 5) : base;
+        StringBuilder extentLines = new StringBuilder();
+        switch (subformat) {
+            case "monolithicSparse", "streamOptimized" -> {
+                extentLines.append("RW ").append(capacity).append(" SPARSE \"").append(base).append("\"\n");
+                String text = descriptor(subformat, cid, parentCid, parent, capacity, extentLines, adapter, hwVersion);
+                writeSparseExtent(request.file(), capacity, zeroedGrain, stream, text);
+            }
+            default -> {
+                boolean flat = subformat.endsWith("Flat");
+                boolean split = subformat.startsWith("twoGb");
+                long pieces = split ? Math.max(1, (capacity + SPLIT_SECTORS - 1) / SPLIT_SECTORS) : 1;
+                for (long i = 0; i < pieces; i++) {
+                    long sectors = split ? Math.min(SPLIT_SECTORS, capacity - i * SPLIT_SECTORS) : capacity;
+                    String name = split ? String.format("%s-%s%03d.vmdk", stem, flat ? "f" : "s", i + 1) : stem + "-flat.vmdk";
+                    if (request.backingOpener() == null) {
+                        throw new IllegalArgumentException("creating a " + subformat + " image needs a way to create its extent files");
+                    }
+                    try (BlockNode extent = request.backingOpener().openDataFile(VmdkDriver.resolve(request.filename(), name, true), false, true)) {
+                        if (flat) {
+                            if (sectors > 0) {
+                                extent.writeZeroes(0, sectors * 512); // sparse where the host allows, as qemu-img
+                            }
+                        } else {
+                            writeSparseExtent(extent, sectors, zeroedGrain, false, null);
+                        }
+                    }
+                    extentLines.append("RW ").append(sectors).append(flat ? " FLAT \"" : " SPARSE \"").append(name).append(flat ? "\" 0\n" : "\"\n");
+                }
+                byte[] text = descriptor(subformat, cid, parentCid, parent, capacity, extentLines, adapter, hwVersion).getBytes(StandardCharsets.UTF_8);
+                request.file().write(0, ByteBuffer.wrap(text));
+                request.file().flush();
+            }
+        }
+    }
+
+    /**
+     * Writes the header, the embedded descriptor (or room for one), both grain directories and all
+     * grain tables of an empty sparse extent of {@code capacity} sectors.
+     */
+    private static void writeSparseExtent(BlockNode file, long capacity, boolean zeroedGrain, boolean stream, String descriptor)
+            throws IOException {
+        SparseHeader h = new SparseHeader();
         h.version = stream ? 3 : zeroedGrain ? 2 : 1;
         h.flags = SparseHeader.FLAG_NEWLINE_TEST | SparseHeader.FLAG_REDUNDANT_GT | (zeroedGrain ? SparseHeader.FLAG_ZEROED_GRAIN_GTE : 0);
         if (stream) {
@@ -93,15 +140,10 @@ final class VmdkCreator {
         h.gdOffset = h.rgdOffset + directorySectors + tables * tableSectors;
         long end = h.gdOffset + directorySectors + tables * tableSectors;
         h.overhead = (end + GRAIN_SECTORS - 1) / GRAIN_SECTORS * GRAIN_SECTORS;
-
-        long cid = ThreadLocalRandom.current().nextInt() & 0xffffffffL;
-        String descriptor = descriptor(subformat, cid, parentCid, parent, capacity, request.filename(), adapter, hwVersion);
-        byte[] text = descriptor.getBytes(StandardCharsets.UTF_8);
+        byte[] text = descriptor == null ? new byte[0] : descriptor.getBytes(StandardCharsets.UTF_8);
         if (text.length > DESCRIPTOR_SECTORS * 512) {
             throw new IllegalArgumentException("the descriptor (with the parent file name) does not fit its " + DESCRIPTOR_SECTORS + " sectors");
         }
-
-        BlockNode file = request.file();
         ByteBuffer metadata = ByteBuffer.allocate(Math.toIntExact(h.overhead * 512)).order(ByteOrder.LITTLE_ENDIAN);
         metadata.put(0, h.encode(), 0, SparseHeader.SIZE);
         metadata.put((int) (h.descriptorOffset * 512), text);
@@ -113,8 +155,8 @@ final class VmdkCreator {
         file.flush();
     }
 
-    private static String descriptor(String createType, long cid, long parentCid, String parent, long capacity, String filename, String adapter, String hw) {
-        String base = java.nio.file.Path.of(filename).getFileName().toString();
+    private static String descriptor(String createType, long cid, long parentCid, String parent, long capacity, CharSequence extents,
+            String adapter, String hw) {
         int heads = adapter.equals("ide") ? 16 : 255;
         long cylinders = Math.min(capacity / (heads * 63), 16383);
         StringBuilder s = new StringBuilder();
@@ -125,7 +167,7 @@ final class VmdkCreator {
             s.append("parentFileNameHint=\"").append(parent).append("\"\n");
         }
         s.append("\n# Extent description\n");
-        s.append("RW ").append(capacity).append(" SPARSE \"").append(base).append("\"\n");
+        s.append(extents);
         s.append("\n# The Disk Data Base\n#DDB\n\n");
         s.append("ddb.virtualHWVersion = \"").append(hw).append("\"\n");
         s.append("ddb.geometry.cylinders = \"").append(cylinders).append("\"\n");

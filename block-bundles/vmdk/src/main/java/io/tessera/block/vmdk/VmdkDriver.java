@@ -29,8 +29,9 @@ import org.osgi.service.component.annotations.Component;
  * or an absolute path is refused, so an image cannot make Tessera read arbitrary host files.
  *
  * <p>Open options: {@code node-name}; {@code backing=null} opens a delta disk without its parent.
- * Writing needs every extent in the image's own file (monolithicSparse, streamOptimized); a
- * stream-optimized image takes each grain once, deflated and appended, as in QEMU.
+ * Writing opens the extent files read-write through
+ * {@link io.tessera.core.block.BackingOpener#openDataFile}; a stream-optimized image takes each
+ * grain once, deflated and appended, as in QEMU.
  *
  * <p>Also found by {@link java.util.ServiceLoader}, for the {@code tessera img} tool that runs
  * without OSGi.
@@ -96,7 +97,7 @@ public final class VmdkDriver implements BlockDriver {
                 }
             }
             if (!request.readOnly()) {
-                checkWritable(name, file, extents);
+                checkWritable(name, extents);
             }
             BlockNode backing = null;
             String parent = descriptor.parentFileNameHint();
@@ -121,11 +122,10 @@ public final class VmdkDriver implements BlockDriver {
         }
     }
 
-    private static void checkWritable(String name, BlockNode file, List<Extent> extents) throws IOException {
+    private static void checkWritable(String name, List<Extent> extents) throws IOException {
         for (Extent e : extents) {
-            if (e.file() != null && e.file() != file) {
-                throw new BlockFormatException("writing VMDK images whose extents lie in other files is not supported yet ('" + name
-                        + "' keeps extent '" + e.name + "' apart); open it read-only, or convert it to monolithicSparse");
+            if (e.file() != null && e.file().isReadOnly()) {
+                throw new BlockFormatException("cannot open '" + name + "' read-write: its extent '" + e.name + "' is read-only");
             }
         }
     }
@@ -141,7 +141,17 @@ public final class VmdkDriver implements BlockDriver {
             throw new BlockFormatException("'" + name + "' keeps its data in extent file '" + line.file() + "', and no way to open it was given");
         }
         String path = resolve(name, line.file(), true);
-        BlockNode extentFile = request.backingOpener().open(path, "raw");
+        BlockNode extentFile;
+        if (request.readOnly()) {
+            extentFile = request.backingOpener().open(path, "raw");
+        } else {
+            try {
+                extentFile = request.backingOpener().openDataFile(path, false, false);
+            } catch (UnsupportedOperationException e) {
+                throw new BlockFormatException("writing '" + name + "' needs its extent file '" + line.file()
+                        + "' opened read-write, and no way to open it so was given; open the image read-only");
+            }
+        }
         opened.add(extentFile);
         return switch (line.type()) {
             case FLAT, VMFS -> new FlatExtent(line.file(), line.sectors() * 512, noAccess, extentFile, line.startSector() * 512);

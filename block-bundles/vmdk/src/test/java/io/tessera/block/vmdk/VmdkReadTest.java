@@ -104,6 +104,38 @@ class VmdkReadTest {
         assertSameAsQemu(stream, dir);
     }
 
+    /**
+     * VMware's stream layout, which qemu-img does not write: the header's gdOffset says "at the
+     * end", and a footer (marker, header copy with the real gdOffset, end-of-stream marker) ends
+     * the file. Made from a qemu-img stream by moving its gdOffset into such a footer.
+     */
+    @Test
+    void readsAStreamWhoseDirectoryIsInTheFooter() throws Exception {
+        Path source = dir.resolve("source.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", source.toString(), "4M");
+        QemuImg.io("vmdk", source, "write -P 0x61 0 100k", "write -P 0x62 3M 64k");
+        Path stream = dir.resolve("vmware.vmdk");
+        QemuImg.img("convert", "-f", "vmdk", "-O", "vmdk", "-o", "subformat=streamOptimized", source.toString(), stream.toString());
+        byte[] header = java.util.Arrays.copyOf(Files.readAllBytes(stream), 512);
+        ByteBuffer tail = ByteBuffer.allocate(3 * 512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        tail.putLong(0, 1).putInt(12, StreamMarkers.FOOTER).put(512, header).putInt(2 * 512 + 12, StreamMarkers.END_OF_STREAM);
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(stream, java.nio.file.StandardOpenOption.WRITE)) {
+            long end = (c.size() + 511) / 512 * 512;
+            c.write(tail.clear(), end);
+            c.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, -1L), 56);
+        }
+        Path reference = dir.resolve("expected.raw");
+        QemuImg.img("convert", "-f", "vmdk", "-O", "raw", source.toString(), reference.toString());
+        byte[] expected = Files.readAllBytes(reference);
+        try (BlockNode node = GRAPH.open(stream.toString(), "vmdk", true)) {
+            ByteBuffer actual = ByteBuffer.allocate(expected.length);
+            node.read(0, actual);
+            assertArrayEquals(expected, actual.array());
+        }
+        // And QEMU reads the same from it, so the made-up layout is the real one.
+        assertSameAsQemu(stream, dir);
+    }
+
     @Test
     void readsTheParentThroughADeltaDisk() throws Exception {
         Path base = dir.resolve("base.vmdk");
