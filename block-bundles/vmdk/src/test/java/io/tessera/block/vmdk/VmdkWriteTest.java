@@ -178,6 +178,63 @@ class VmdkWriteTest {
         }
     }
 
+    /**
+     * A writer killed after N protocol writes, for many N: qemu-img check must accept what is
+     * left, and every grain must hold data it held at some point (old or new, never garbage).
+     */
+    @Test
+    void aKilledWriterLeavesEachGrainOldOrNew() throws Exception {
+        int size = 4 << 20;
+        int grain = 65536;
+        Path image = dir.resolve("crash.vmdk");
+        int points = 0;
+        boolean completed = false;
+        for (int stopAfter = 0; stopAfter < 400 && !completed; stopAfter += 3) {
+            create(image, size, Map.of());
+            byte[] model = new byte[size];
+            java.util.List<java.util.List<byte[]>> history = new java.util.ArrayList<>();
+            for (int g = 0; g < size / grain; g++) {
+                history.add(new java.util.ArrayList<>(java.util.List.of(new byte[grain])));
+            }
+            FailingNode file = new FailingNode(new FileDriver().open(new BlockOpenRequest(image.toString(), null, false, Map.of())), stopAfter);
+            BlockNode node = new VmdkDriver().open(new BlockOpenRequest(image.toString(), file, false, Map.of()));
+            Random random = new Random(3);
+            try {
+                for (int i = 0; i < 30; i++) {
+                    int at = random.nextInt(size - 3 * grain);
+                    int length = random.nextInt(3 * grain) + 1;
+                    byte[] data = new byte[length];
+                    Arrays.fill(data, (byte) (i + 1));
+                    // The grains this write touches may show its data even if the writer dies inside it.
+                    System.arraycopy(data, 0, model, at, length);
+                    for (int g = at / grain; g <= (at + length - 1) / grain; g++) {
+                        history.get(g).add(Arrays.copyOfRange(model, g * grain, (g + 1) * grain));
+                    }
+                    node.write(at, ByteBuffer.wrap(data));
+                }
+                node.close();
+                completed = true;
+                assertQemuAgrees(image, model);
+            } catch (FailingNode.Killed e) {
+                file.abandon();
+                points++;
+                String check = QemuImg.img("check", "-f", "vmdk", image.toString());
+                assertTrue(check.contains("No errors were found"), "after a crash at write " + stopAfter + ": " + check);
+                Path raw = dir.resolve("crash.raw");
+                QemuImg.img("convert", "-f", "vmdk", "-O", "raw", image.toString(), raw.toString());
+                byte[] after = Files.readAllBytes(raw);
+                for (int g = 0; g < size / grain; g++) {
+                    byte[] now = Arrays.copyOfRange(after, g * grain, (g + 1) * grain);
+                    assertTrue(history.get(g).stream().anyMatch(h -> Arrays.equals(h, now)),
+                            "grain " + g + " after a crash at write " + stopAfter + " holds data it never held: first byte " + now[0] + ", last "
+                                    + now[grain - 1] + "; it held " + history.get(g).stream().map(h -> h[0] + ".." + h[grain - 1]).toList());
+                }
+            }
+        }
+        assertTrue(points > 10, "the writer was killed at " + points + " points");
+        assertTrue(completed, "a run without a crash completed");
+    }
+
     @Test
     void refusesWhatItCannotWrite() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
