@@ -207,25 +207,30 @@ final class SparseExtent extends Extent {
     // ---------------------------------------------------------------- writes
 
     /**
-     * Gives an unallocated (or zeroed) grain a place at the end of the file holding {@code grain}
-     * bytes, then points the grain table and its redundant copy at it. The grain is written and
-     * flushed before either table, so a crash never leaves a table entry pointing at garbage.
+     * Gives unallocated (or zeroed) grains a place at the end of the file, then points the grain
+     * table and its redundant copy at them. The grains are written and flushed before either
+     * table, so a crash never leaves a table entry pointing at garbage.
      *
-     * @param index the grain's number in the extent
-     * @param data the whole grain, {@link #grainBytes()} long
-     * @return the grain's byte offset in the file
+     * @param first the number of the first grain in the extent
+     * @param data whole grains, a multiple of {@link #grainBytes()} long (one grain for a
+     *        compressed extent); the run of grains must not cross a grain table
      */
-    long allocate(long index, ByteBuffer data) throws IOException {
+    void allocate(long first, ByteBuffer data) throws IOException {
         long end = (file.size() + 511) / 512 * 512;
+        long count = data.remaining() / grainBytes;
         long sector = end / 512;
-        if (sector > 0xffffffffL) {
+        if (sector + count * header.grainSize > 0xffffffffL) {
             throw new IOException("extent '" + name + "' is full: a sparse extent cannot grow past 2 TiB");
         }
-        file.write(end, header.compressed() ? deflateGrain(index, data) : data);
+        file.write(end, header.compressed() ? deflateGrain(first, data) : data);
         file.flush();
-        setEntry(index, sector);
+        setEntries(first, count, sector);
         cachedGrainHost = -1;
-        return end;
+    }
+
+    /** @return how many grains from {@code grain} on lie in the same grain table */
+    long grainsLeftInTable(long grain) {
+        return header.gtesPerGt - grain % header.gtesPerGt;
     }
 
     /** A stream-optimized grain: grain header (lba in sectors, size), deflated data, padded to a sector. */
@@ -252,20 +257,23 @@ final class SparseExtent extends Extent {
         }
     }
 
-    /** Writes a grain table entry to the primary table, then to the redundant one. */
-    void setEntry(long grain, long value) throws IOException {
-        int tableIndex = (int) (grain / header.gtesPerGt);
-        int slot = (int) (grain % header.gtesPerGt);
+    /** Points {@code count} grains of one grain table at consecutive grains from {@code sector} on: the primary table, then the redundant one. */
+    void setEntries(long first, long count, long sector) throws IOException {
+        int tableIndex = (int) (first / header.gtesPerGt);
+        int slot = (int) (first % header.gtesPerGt);
         if (directory[tableIndex] == 0) {
             throw new BlockFormatException("grain table " + tableIndex + " of '" + name + "' is missing; writing needs the tables QEMU"
                     + " and VMware allocate when they create an image");
         }
         int[] t = table(tableIndex);
-        t[slot] = (int) value;
-        ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) value);
-        file.write(Integer.toUnsignedLong(directory[tableIndex]) * 512 + slot * 4L, b);
+        ByteBuffer b = ByteBuffer.allocate((int) count * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            t[slot + i] = (int) (sector + i * header.grainSize);
+            b.putInt(t[slot + i]);
+        }
+        file.write(Integer.toUnsignedLong(directory[tableIndex]) * 512 + slot * 4L, b.flip());
         if (redundantDirectory != null && redundantDirectory[tableIndex] != 0) {
-            file.write(Integer.toUnsignedLong(redundantDirectory[tableIndex]) * 512 + slot * 4L, b.clear());
+            file.write(Integer.toUnsignedLong(redundantDirectory[tableIndex]) * 512 + slot * 4L, b.rewind());
         }
     }
 }

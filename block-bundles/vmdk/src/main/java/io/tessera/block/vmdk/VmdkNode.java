@@ -155,6 +155,15 @@ final class VmdkNode implements BlockNode {
                     if (!(e instanceof SparseExtent sparse)) {
                         throw new IOException("extent '" + e.name + "' of '" + filename + "' is a ZERO extent and cannot be written");
                     }
+                    long run = wholeFreeGrains(sparse, within, src.remaining());
+                    if (run > 0) {
+                        // Whole new grains in one table go to the file in one write, then their entries in one write per table.
+                        long bytes = run * sparse.grainBytes();
+                        sparse.allocate(within / sparse.grainBytes(), src.duplicate().limit(src.position() + (int) bytes));
+                        src.position(src.position() + (int) bytes);
+                        at += bytes;
+                        continue;
+                    }
                     allocateGrain(sparse, starts[index], within, m.kind(), part);
                 }
                 case COMPRESSED -> throw new IOException("grain at disk offset " + (at - within % ((SparseExtent) e).grainBytes())
@@ -165,6 +174,29 @@ final class VmdkNode implements BlockNode {
             at += m.length();
         }
         return total;
+    }
+
+    /**
+     * @return how many whole, unallocated or zeroed grains of one grain table a write of
+     *         {@code length} bytes at {@code within} covers, when it starts on a grain boundary of
+     *         an uncompressed extent; else 0
+     */
+    private static long wholeFreeGrains(SparseExtent e, long within, long length) throws IOException {
+        long grainBytes = e.grainBytes();
+        if (e.header.compressed() || within % grainBytes != 0) {
+            return 0;
+        }
+        long first = within / grainBytes;
+        long max = Math.min(Math.min(length, e.size - within) / grainBytes, e.grainsLeftInTable(first));
+        long n = 0;
+        while (n < max) {
+            Extent.Kind kind = e.map((first + n) * grainBytes, grainBytes).kind();
+            if (kind != Extent.Kind.UNALLOCATED && kind != Extent.Kind.ZERO) {
+                break;
+            }
+            n++;
+        }
+        return n;
     }
 
     /** Fills a new grain with what the disk showed before (parent data or zeroes) and the new bytes. */
