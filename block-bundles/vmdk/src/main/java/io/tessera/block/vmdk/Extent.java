@@ -34,12 +34,13 @@ abstract sealed class Extent permits FlatExtent, ZeroExtent, SparseExtent {
 
     final String name;
     final long size;
-    final boolean noAccess;
+    /** How the descriptor lets the extent be used (RW for the single extent of a monolithic image). */
+    final VmdkDescriptor.Access access;
 
-    Extent(String name, long size, boolean noAccess) {
+    Extent(String name, long size, VmdkDescriptor.Access access) {
         this.name = name;
         this.size = size;
-        this.noAccess = noAccess;
+        this.access = access;
     }
 
     /**

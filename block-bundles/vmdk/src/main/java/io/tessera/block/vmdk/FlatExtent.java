@@ -8,8 +8,8 @@ final class FlatExtent extends Extent {
     private final BlockNode file;
     private final long start;
 
-    FlatExtent(String name, long size, boolean noAccess, BlockNode file, long start) {
-        super(name, size, noAccess);
+    FlatExtent(String name, long size, VmdkDescriptor.Access access, BlockNode file, long start) {
+        super(name, size, access);
         this.file = file;
         this.start = start;
     }

@@ -43,9 +43,9 @@ final class SparseExtent extends Extent {
     private long cachedGrainHost = -1;
     private byte[] cachedGrain;
 
-    private SparseExtent(String name, long size, boolean noAccess, BlockNode file, SparseHeader header, int[] directory,
+    private SparseExtent(String name, long size, VmdkDescriptor.Access access, BlockNode file, SparseHeader header, int[] directory,
             int[] redundantDirectory) {
-        super(name, size, noAccess);
+        super(name, size, access);
         this.file = file;
         this.header = header;
         this.grainBytes = header.grainSize * 512;
@@ -59,7 +59,7 @@ final class SparseExtent extends Extent {
      *
      * @param sectors the extent's length as its descriptor gives it (the capacity for a monolithic image)
      */
-    static SparseExtent open(String name, long sectors, boolean noAccess, BlockNode file, SparseHeader header) throws IOException {
+    static SparseExtent open(String name, long sectors, VmdkDescriptor.Access access, BlockNode file, SparseHeader header) throws IOException {
         if (sectors > header.capacity) {
             throw new BlockFormatException("the descriptor gives extent '" + name + "' " + sectors
                     + " sectors, more than its header's capacity of " + header.capacity);
@@ -67,7 +67,7 @@ final class SparseExtent extends Extent {
         int[] gd = readDirectory(file, header.gdOffset, header.directoryEntries());
         int[] rgd = (header.flags & SparseHeader.FLAG_REDUNDANT_GT) != 0 && header.rgdOffset != 0
                 ? readDirectory(file, header.rgdOffset, header.directoryEntries()) : null;
-        return new SparseExtent(name, sectors * 512, noAccess, file, header, gd, rgd);
+        return new SparseExtent(name, sectors * 512, access, file, header, gd, rgd);
     }
 
     private static int[] readDirectory(BlockNode file, long sector, long entries) throws IOException {

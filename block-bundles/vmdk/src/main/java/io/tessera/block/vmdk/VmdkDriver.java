@@ -83,7 +83,7 @@ public final class VmdkDriver implements BlockDriver {
                 if (descriptor == null) {
                     descriptor = new VmdkDescriptor(java.util.Map.of(), List.of());
                 }
-                extents.add(SparseExtent.open(name, header.capacity, false, file, header));
+                extents.add(SparseExtent.open(name, header.capacity, VmdkDescriptor.Access.RW, file, header));
             } else {
                 if (fileSize > VmdkDescriptor.MAX_BYTES) {
                     throw new BlockFormatException("'" + name + "' is neither a sparse extent (no KDMV magic) nor a descriptor of at most "
@@ -124,7 +124,7 @@ public final class VmdkDriver implements BlockDriver {
 
     private static void checkWritable(String name, List<Extent> extents) throws IOException {
         for (Extent e : extents) {
-            if (e.file() != null && e.file().isReadOnly()) {
+            if (e.access == VmdkDescriptor.Access.RW && e.file() != null && e.file().isReadOnly()) {
                 throw new BlockFormatException("cannot open '" + name + "' read-write: its extent '" + e.name + "' is read-only");
             }
         }
@@ -133,16 +133,16 @@ public final class VmdkDriver implements BlockDriver {
     /** Opens one extent line of a separate descriptor; the extent's file goes into {@code opened}. */
     private static Extent openExtent(BlockOpenRequest request, VmdkDescriptor.Extent line, List<BlockNode> opened) throws IOException {
         String name = request.filename();
-        boolean noAccess = line.access() == VmdkDescriptor.Access.NOACCESS;
+        VmdkDescriptor.Access access = line.access();
         if (line.type() == VmdkDescriptor.Type.ZERO) {
-            return new ZeroExtent("ZERO", line.sectors() * 512, noAccess);
+            return new ZeroExtent("ZERO", line.sectors() * 512, access);
         }
         if (request.backingOpener() == null) {
             throw new BlockFormatException("'" + name + "' keeps its data in extent file '" + line.file() + "', and no way to open it was given");
         }
         String path = resolve(name, line.file(), true);
         BlockNode extentFile;
-        if (request.readOnly()) {
+        if (request.readOnly() || access != VmdkDescriptor.Access.RW) {
             extentFile = request.backingOpener().open(path, "raw");
         } else {
             try {
@@ -154,7 +154,7 @@ public final class VmdkDriver implements BlockDriver {
         }
         opened.add(extentFile);
         return switch (line.type()) {
-            case FLAT, VMFS -> new FlatExtent(line.file(), line.sectors() * 512, noAccess, extentFile, line.startSector() * 512);
+            case FLAT, VMFS -> new FlatExtent(line.file(), line.sectors() * 512, access, extentFile, line.startSector() * 512);
             case SPARSE, VMFSSPARSE -> {
                 ByteBuffer magic = ByteBuffer.allocate((int) Math.min(4, extentFile.size()));
                 extentFile.read(0, magic);
@@ -162,7 +162,7 @@ public final class VmdkDriver implements BlockDriver {
                     throw new BlockFormatException("sparse extent '" + line.file() + "' of '" + name + "' does not start with the KDMV magic"
                             + " (VMware 3 COWD extents are not supported)");
                 }
-                yield SparseExtent.open(line.file(), line.sectors(), noAccess, extentFile, readSparseHeader(extentFile, line.file()));
+                yield SparseExtent.open(line.file(), line.sectors(), access, extentFile, readSparseHeader(extentFile, line.file()));
             }
             case ZERO -> throw new AssertionError("handled above");
         };

@@ -86,8 +86,15 @@ final class VmdkNode implements BlockNode {
     }
 
     private Extent checkAccess(Extent e) throws IOException {
-        if (e.noAccess) {
+        if (e.access == VmdkDescriptor.Access.NOACCESS) {
             throw new IOException("extent '" + e.name + "' of '" + filename + "' is NOACCESS");
+        }
+        return e;
+    }
+
+    private Extent checkWriteAccess(Extent e) throws IOException {
+        if (e.access != VmdkDescriptor.Access.RW) {
+            throw new IOException("extent '" + e.name + "' of '" + filename + "' is " + e.access + " and cannot be written");
         }
         return e;
     }
@@ -145,7 +152,7 @@ final class VmdkNode implements BlockNode {
         long at = offset;
         while (src.hasRemaining()) {
             int index = extentAt(at);
-            Extent e = checkAccess(extents.get(index));
+            Extent e = checkWriteAccess(extents.get(index));
             long within = at - starts[index];
             Extent.Mapping m = e.map(within, src.remaining());
             ByteBuffer part = src.duplicate().limit(src.position() + (int) m.length());

@@ -5,8 +5,8 @@ import io.tessera.core.block.BlockNode;
 /** A ZERO extent: sectors that read as zeroes and are stored nowhere. */
 final class ZeroExtent extends Extent {
 
-    ZeroExtent(String name, long size, boolean noAccess) {
-        super(name, size, noAccess);
+    ZeroExtent(String name, long size, VmdkDescriptor.Access access) {
+        super(name, size, access);
     }
 
     @Override

@@ -237,6 +237,24 @@ class VmdkWriteTest {
 
     @Test
     void refusesWhatItCannotWrite() throws Exception {
+        // A descriptor with a writable flat extent, a read-only one, one nobody may touch, and a ZERO extent.
+        Files.write(dir.resolve("a-flat.vmdk"), new byte[4096]);
+        Files.write(dir.resolve("b-flat.vmdk"), new byte[4096]);
+        Files.write(dir.resolve("c-flat.vmdk"), new byte[4096]);
+        Path mixed = dir.resolve("mixed.vmdk");
+        Files.writeString(mixed, "# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n"
+                + "RW 8 FLAT \"a-flat.vmdk\" 0\nRDONLY 8 FLAT \"b-flat.vmdk\" 0\nNOACCESS 8 FLAT \"c-flat.vmdk\" 0\nRW 8 ZERO\n");
+        try (BlockNode node = VmdkReadTest.GRAPH.open(mixed.toString(), "vmdk", false)) {
+            assertEquals(4 * 4096, node.size());
+            node.write(100, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            for (long at : new long[] {4096, 3 * 4096}) {
+                String m = assertThrows(java.io.IOException.class, () -> node.write(at, ByteBuffer.wrap(new byte[1]))).getMessage();
+                assertTrue(m.contains("cannot be written"), m);
+            }
+            String m = assertThrows(java.io.IOException.class, () -> node.read(2 * 4096, ByteBuffer.allocate(1))).getMessage();
+            assertTrue(m.contains("NOACCESS"), m);
+        }
+        assertEquals(1, Files.readAllBytes(dir.resolve("a-flat.vmdk"))[100]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> create(dir.resolve("x.vmdk"), 1 << 20, Map.of("subformat", "vmfs")));
         assertTrue(e.getMessage().contains("twoGbMaxExtentFlat"), e.getMessage());
