@@ -75,12 +75,15 @@ public final class VmdkDriver implements BlockDriver {
         List<BlockNode> opened = new ArrayList<>();
         try {
             VmdkDescriptor descriptor;
+            long descriptorAt = 0;
             List<Extent> extents = new ArrayList<>();
             if (SparseHeader.hasMagic(first.array())) {
                 // A monolithic sparse or stream-optimized image: the file is the only extent.
                 SparseHeader header = readSparseHeader(file, name);
                 descriptor = embeddedDescriptor(file, header, name);
+                descriptorAt = header.descriptorOffset * 512;
                 if (descriptor == null) {
+                    descriptorAt = -1;
                     descriptor = new VmdkDescriptor(java.util.Map.of(), List.of());
                 }
                 extents.add(SparseExtent.open(name, header.capacity, VmdkDescriptor.Access.RW, file, header));
@@ -109,7 +112,7 @@ public final class VmdkDriver implements BlockDriver {
                 opened.add(backing);
             }
             String nodeName = request.options().getOrDefault("node-name", "#vmdk-" + NODES.getAndIncrement());
-            return new VmdkNode(nodeName, name, file, extents, backing, request.readOnly(), descriptor);
+            return new VmdkNode(nodeName, name, file, extents, backing, request.readOnly(), descriptor, descriptorAt);
         } catch (IOException | RuntimeException e) {
             for (BlockNode n : opened) {
                 try {

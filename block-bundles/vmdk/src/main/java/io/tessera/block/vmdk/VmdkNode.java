@@ -33,10 +33,14 @@ final class VmdkNode implements BlockNode {
     private final BlockNode backing;
     private final boolean readOnly;
     private final VmdkDescriptor descriptor;
+    /** Where the descriptor's text starts in {@link #file}, or -1 when the image has none. */
+    private final long descriptorAt;
+    private volatile long cid;
+    private boolean cidUpdated;
     private volatile boolean closed;
 
     VmdkNode(String nodeName, String filename, BlockNode file, List<Extent> extents, BlockNode backing, boolean readOnly,
-            VmdkDescriptor descriptor) {
+            VmdkDescriptor descriptor, long descriptorAt) {
         this.nodeName = nodeName;
         this.filename = filename;
         this.file = file;
@@ -51,6 +55,8 @@ final class VmdkNode implements BlockNode {
         this.backing = backing;
         this.readOnly = readOnly;
         this.descriptor = descriptor;
+        this.descriptorAt = descriptorAt;
+        this.cid = descriptor.cid("CID", 0);
     }
 
     @Override
@@ -148,6 +154,9 @@ final class VmdkNode implements BlockNode {
     @Override
     public synchronized int write(long offset, ByteBuffer src) throws IOException {
         checkWritable(offset, src.remaining());
+        if (!cidUpdated) {
+            updateCid();
+        }
         int total = src.remaining();
         long at = offset;
         while (src.hasRemaining()) {
@@ -204,6 +213,31 @@ final class VmdkNode implements BlockNode {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Gives the disk a new content id before its first write after opening, as QEMU and VMware
+     * do, so that a delta disk made over this one can tell that its parent changed. The 8 hex
+     * digits are overwritten in place; a descriptor whose CID is written otherwise keeps it.
+     */
+    private void updateCid() throws IOException {
+        cidUpdated = true;
+        if (descriptorAt < 0) {
+            return;
+        }
+        ByteBuffer text = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(0, file.size() - descriptorAt)));
+        file.read(descriptorAt, text);
+        String s = new String(text.array(), 0, text.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^CID=([0-9a-fA-F]{8})$").matcher(s);
+        if (!m.find()) {
+            return;
+        }
+        long next;
+        do {
+            next = java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xffffffffL;
+        } while (next == cid || next == VmdkDescriptor.NO_PARENT_CID);
+        file.write(descriptorAt + m.start(1), ByteBuffer.wrap(String.format("%08x", next).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        cid = next;
     }
 
     /** Fills a new grain with what the disk showed before (parent data or zeroes) and the new bytes. */
@@ -333,7 +367,7 @@ final class VmdkNode implements BlockNode {
     @Override
     public BlockImageInfo imageInfo() {
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("cid", descriptor.cid("CID", 0));
+        data.put("cid", cid);
         data.put("parent-cid", descriptor.cid("parentCID", VmdkDescriptor.NO_PARENT_CID));
         data.put("create-type", descriptor.createType());
         List<Object> list = new ArrayList<>();

@@ -78,6 +78,7 @@ class VmdkWriteTest {
         String info = QemuImg.img("info", "--output=json", image.toString());
         assertTrue(info.contains("\"virtual-size\": " + size), info);
         byte[] expected = new byte[size];
+        String cidBefore = cid(image);
         try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
             scribble(node, expected, 1);
             assertEquals(0, node.check(io.tessera.core.block.BlockRepair.NONE).orElseThrow().corruptions());
@@ -86,6 +87,12 @@ class VmdkWriteTest {
             assertArrayEquals(expected, back.array(), "reads after writes");
         }
         assertQemuAgrees(image, expected);
+        assertTrue(!cid(image).equals(cidBefore), "the first write gives the disk a new CID, as QEMU's does (was " + cidBefore + ")");
+    }
+
+    /** @return the CID line qemu-img info shows */
+    private static String cid(Path image) throws Exception {
+        return QemuImg.img("info", image.toString()).lines().filter(l -> l.strip().startsWith("cid:")).findFirst().orElseThrow();
     }
 
     @Test
