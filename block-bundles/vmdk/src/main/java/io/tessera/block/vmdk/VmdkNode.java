@@ -325,9 +325,18 @@ final class VmdkNode implements BlockNode {
             }
             n += next.length();
         }
-        boolean own = extentFile(offset) == file;
+        Extent extent = extents.get(extentAt(offset));
+        if (first.kind() == Extent.Kind.DATA && extent instanceof FlatExtent) {
+            // A flat extent is a plain file: its holes read as zeroes, as the file node reports them.
+            BlockNode f = extent.file();
+            if (first.host() >= f.size()) {
+                return new BlockStatus(offset, n, false, true, 0, first.host());
+            }
+            BlockStatus below = f.blockStatus(first.host(), Math.min(n, f.size() - first.host()));
+            return new BlockStatus(offset, below.length(), below.data(), below.zero(), 0, first.host());
+        }
         return switch (first.kind()) {
-            case DATA -> new BlockStatus(offset, n, true, false, 0, own ? first.host() : -1);
+            case DATA -> new BlockStatus(offset, n, true, false, 0, first.host());
             case COMPRESSED -> new BlockStatus(offset, n, true, false, 0, -1);
             case ZERO -> new BlockStatus(offset, n, false, true, 0, -1);
             case UNALLOCATED -> backingStatus(offset, n);
@@ -341,6 +350,20 @@ final class VmdkNode implements BlockNode {
 
     private BlockNode extentFile(long offset) {
         return extents.get(extentAt(offset)).file();
+    }
+
+    /** Data in an extent file of its own is named by that file, as qemu-img map shows it. */
+    @Override
+    public Optional<String> dataFilename(long offset) throws IOException {
+        checkOpen();
+        if (offset < 0 || offset >= size) {
+            throw new IllegalArgumentException("offset " + offset + " lies outside the " + size + "-byte disk of '" + filename + "'");
+        }
+        BlockNode f = extentFile(offset);
+        if (f == null || f == file) {
+            return Optional.empty();
+        }
+        return Optional.of(VmdkDriver.resolve(filename, extents.get(extentAt(offset)).name, true));
     }
 
     private BlockStatus backingStatus(long offset, long length) throws IOException {

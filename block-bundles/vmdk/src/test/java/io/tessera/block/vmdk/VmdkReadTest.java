@@ -136,6 +136,27 @@ class VmdkReadTest {
         assertSameAsQemu(stream, dir);
     }
 
+    /** Data in extent files of their own is mapped to those files, with offsets within them, as qemu-img map shows it. */
+    @Test
+    void mapsDataToTheExtentFileHoldingIt() throws Exception {
+        Path image = dir.resolve("split.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", image.toString(), "5G");
+        QemuImg.io("vmdk", image, "write -P 1 2047M 2M", "write -P 2 4G 64k");
+        String expected = QemuImg.img("map", "-f", "vmdk", image.toString());
+        try (BlockNode node = GRAPH.open(image.toString(), "vmdk", true)) {
+            StringBuilder actual = new StringBuilder(String.format("%-16s%-16s%-16s%s%n", "Offset", "Length", "Mapped to", "File"));
+            for (long at = 0; at < node.size(); ) {
+                BlockStatus s = node.blockStatus(at, node.size() - at);
+                if (s.data()) {
+                    actual.append(String.format("%-16s%-16s%-16s%s%n", "0x" + Long.toHexString(s.offset()), "0x" + Long.toHexString(s.length()),
+                            "0x" + Long.toHexString(s.hostOffset()), node.dataFilename(s.offset()).orElseThrow()));
+                }
+                at = s.end();
+            }
+            assertEquals(expected, actual.toString());
+        }
+    }
+
     @Test
     void readsTheParentThroughADeltaDisk() throws Exception {
         Path base = dir.resolve("base.vmdk");
