@@ -22,4 +22,21 @@ public interface BackingOpener {
      * @throws IOException if the backing file cannot be opened
      */
     BlockNode open(String filename, String format) throws IOException;
+
+    /**
+     * Opens a file in which an image keeps part of its own data (a VMDK extent, for example) as a
+     * protocol node, read-write if asked, creating it empty first if asked. Unlike a backing
+     * file it belongs to the image, so it follows the image's read-only state.
+     *
+     * @param filename the file, already resolved (and confined) by the caller
+     * @param readOnly whether the node must refuse writes
+     * @param create whether to create the file, or empty it if it exists
+     * @return the protocol node, owned by the caller
+     * @throws UnsupportedOperationException if this opener offers backing files only (the default)
+     * @throws IOException if the file cannot be opened or created
+     * @since 1.2
+     */
+    default BlockNode openDataFile(String filename, boolean readOnly, boolean create) throws IOException {
+        throw new UnsupportedOperationException("no way to open the data file '" + filename + "' was given");
+    }
 }

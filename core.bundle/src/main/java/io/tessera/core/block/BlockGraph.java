@@ -154,7 +154,7 @@ public final class BlockGraph {
         BlockNode file = protocol.open(new BlockOpenRequest(filename, null, readOnly, fileOptions));
         try {
             BlockDriver driver = format == null || format.isEmpty() ? probe(file, filename) : formatDriver(format);
-            BackingOpener backing = (backingName, backingFormat) -> open(backingName, backingFormat, true, Map.of(), frozen);
+            BackingOpener backing = opener(frozen);
             return driver.open(new BlockOpenRequest(filename, file, readOnly, formatOptions, backing));
         } catch (IOException | RuntimeException e) {
             try {
@@ -213,6 +213,32 @@ public final class BlockGraph {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * The opener handed to format drivers opening or creating an image: backing files join the
+     * chain (and are refused if they loop), data files are plain protocol nodes; creating one
+     * needs a protocol that takes the option {@code create=on}, as the file protocol does.
+     *
+     * @return an opener for an image opened or created outside any chain
+     * @since 1.2
+     */
+    public BackingOpener opener() {
+        return opener(List.of());
+    }
+
+    private BackingOpener opener(List<String> chain) {
+        return new BackingOpener() {
+            @Override
+            public BlockNode open(String backingName, String backingFormat) throws IOException {
+                return BlockGraph.this.open(backingName, backingFormat, true, Map.of(), chain);
+            }
+
+            @Override
+            public BlockNode openDataFile(String filename, boolean readOnly, boolean create) throws IOException {
+                return protocol.open(new BlockOpenRequest(filename, null, readOnly, create ? Map.of("create", "on") : Map.of()));
+            }
+        };
     }
 
     /** The name a file is known by in a chain: its real path when it has one, so links and ../ cannot hide a loop. */

@@ -29,6 +29,8 @@ import org.osgi.service.component.annotations.Component;
  *     needs aligned buffers the callers do not promise.</li>
  * <li>{@code cache.no-flush}: {@code on}/{@code true} makes {@link BlockNode#flush()} do nothing
  *     (QEMU's {@code cache=unsafe}); default off.</li>
+ * <li>{@code create}: {@code on} creates the file, or empties it if it exists, before opening it
+ *     read-write (for the extra files an image format makes, such as VMDK extents); default off.</li>
  * </ul>
  * Any other option is refused with an {@link IllegalArgumentException} naming it.
  *
@@ -51,7 +53,7 @@ public final class FileDriver implements BlockDriver {
 
     static final String FORMAT = "file";
     private static final String PREFIX = "file:";
-    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush");
+    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush", "create");
     private static final AtomicInteger NODES = new AtomicInteger();
 
     @Override
@@ -101,8 +103,13 @@ public final class FileDriver implements BlockDriver {
         if (Files.isDirectory(path)) {
             throw new IOException("cannot open '" + pathName + "' as an image: it is a directory");
         }
+        boolean create = bool(options, "create");
+        if (create && request.readOnly()) {
+            throw new IllegalArgumentException("create=on needs a read-write node ('" + pathName + "')");
+        }
         Set<OpenOption> openOptions = request.readOnly()
                 ? Set.of(StandardOpenOption.READ)
+                : create ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
                 : Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileChannel channel;
         try {

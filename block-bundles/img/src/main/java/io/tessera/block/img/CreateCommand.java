@@ -70,7 +70,8 @@ final class CreateCommand {
             // emptied; the driver writes through the protocol node
         }
         try (BlockNode file = graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of()))) {
-            driver.create(new BlockCreateRequest(filename, file, size, options, null));
+            // A format may read its backing file (vmdk records the parent's content id) or make data files (vmdk extents).
+            driver.create(new BlockCreateRequest(filename, file, size, options, graph.opener()));
         }
     }
 }

@@ -38,19 +38,19 @@ final class MapCommand {
             BlockStatus pending = null;
             while (at < node.size()) {
                 BlockStatus s = node.blockStatus(at, node.size() - at);
-                if (pending != null && mergeable(pending, s)) {
+                if (pending != null && mergeable(pending, s) && sameFile(node, pending, s)) {
                     pending = new BlockStatus(pending.offset(), pending.length() + s.length(), pending.data(), pending.zero(), pending.depth(),
                             pending.hostOffset());
                 } else {
                     if (pending != null) {
-                        emit(pending, output, lines, layers, last);
+                        emit(pending, output, lines, fileAt(node, pending, layers), last);
                     }
                     pending = s;
                 }
                 at = s.end();
             }
             if (pending != null) {
-                emit(pending, output, lines, layers, last);
+                emit(pending, output, lines, fileAt(node, pending, layers), last);
             }
             if (output.equals("json")) {
                 out.println("[" + String.join(",\n", lines) + "]");
@@ -62,6 +62,37 @@ final class MapCommand {
     private static boolean mergeable(BlockStatus a, BlockStatus b) {
         boolean sameHost = a.hasHostOffset() ? b.hasHostOffset() && b.hostOffset() == a.hostOffset() + a.length() : !b.hasHostOffset();
         return a.data() == b.data() && a.zero() == b.zero() && a.depth() == b.depth() && sameHost;
+    }
+
+    /** The layer at a status's depth, whose data it describes. */
+    private static BlockNode layer(BlockNode node, int depth) {
+        BlockNode layer = node;
+        for (int i = 0; i < depth && layer.backing().isPresent(); i++) {
+            layer = layer.backing().get();
+        }
+        return layer;
+    }
+
+    /** The layer names, with the status's layer replaced by the file holding its data where the format keeps several (vmdk extents). */
+    private static List<String> fileAt(BlockNode node, BlockStatus s, List<String> layers) throws IOException {
+        if (!s.data() || !s.hasHostOffset() || s.depth() >= layers.size()) {
+            return layers;
+        }
+        java.util.Optional<String> file = layer(node, s.depth()).dataFilename(s.offset());
+        if (file.isEmpty()) {
+            return layers;
+        }
+        List<String> named = new ArrayList<>(layers);
+        named.set(s.depth(), file.get());
+        return named;
+    }
+
+    private static boolean sameFile(BlockNode node, BlockStatus a, BlockStatus b) throws IOException {
+        if (!a.data() || !a.hasHostOffset() || a.depth() != b.depth()) {
+            return true;
+        }
+        BlockNode layer = layer(node, a.depth());
+        return layer.dataFilename(a.offset()).equals(layer.dataFilename(b.offset()));
     }
 
     private void emit(BlockStatus s, String output, List<String> lines, List<String> layers, int last) {

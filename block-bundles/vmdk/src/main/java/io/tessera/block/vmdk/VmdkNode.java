@@ -1,0 +1,489 @@
+package io.tessera.block.vmdk;
+
+import io.tessera.core.block.BlockCheckResult;
+import io.tessera.core.block.BlockFormatException;
+import io.tessera.core.block.BlockImageInfo;
+import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockRepair;
+import io.tessera.core.block.BlockStatus;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An open VMDK disk: its extents laid end to end, and the parent disk (backing node) that
+ * supplies what a delta disk's sparse extents leave unallocated.
+ */
+final class VmdkNode implements BlockNode {
+
+    private static final int ZERO_CHUNK = 64 * 1024;
+    private static final ByteBuffer ZEROES = ByteBuffer.allocate(ZERO_CHUNK).asReadOnlyBuffer();
+
+    private final String nodeName;
+    private final String filename;
+    private final BlockNode file;
+    private final List<Extent> extents;
+    private final long[] starts;
+    private final long size;
+    private final BlockNode backing;
+    private final boolean readOnly;
+    private final VmdkDescriptor descriptor;
+    /** Where the descriptor's text starts in {@link #file}, or -1 when the image has none. */
+    private final long descriptorAt;
+    private volatile long cid;
+    private boolean cidUpdated;
+    private volatile boolean closed;
+
+    VmdkNode(String nodeName, String filename, BlockNode file, List<Extent> extents, BlockNode backing, boolean readOnly,
+            VmdkDescriptor descriptor, long descriptorAt) {
+        this.nodeName = nodeName;
+        this.filename = filename;
+        this.file = file;
+        this.extents = List.copyOf(extents);
+        this.starts = new long[extents.size()];
+        long at = 0;
+        for (int i = 0; i < extents.size(); i++) {
+            starts[i] = at;
+            at = Math.addExact(at, extents.get(i).size);
+        }
+        this.size = at;
+        this.backing = backing;
+        this.readOnly = readOnly;
+        this.descriptor = descriptor;
+        this.descriptorAt = descriptorAt;
+        this.cid = descriptor.cid("CID", 0);
+    }
+
+    @Override
+    public String nodeName() {
+        return nodeName;
+    }
+
+    @Override
+    public String format() {
+        return VmdkDriver.FORMAT;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    private int extentAt(long offset) {
+        int i = Arrays.binarySearch(starts, offset);
+        if (i < 0) {
+            i = -i - 2;
+        }
+        // Skip empty extents that share a start with the next one.
+        while (i + 1 < starts.length && starts[i + 1] <= offset) {
+            i++;
+        }
+        return i;
+    }
+
+    private Extent checkAccess(Extent e) throws IOException {
+        if (e.access == VmdkDescriptor.Access.NOACCESS) {
+            throw new IOException("extent '" + e.name + "' of '" + filename + "' is NOACCESS");
+        }
+        return e;
+    }
+
+    private Extent checkWriteAccess(Extent e) throws IOException {
+        if (e.access != VmdkDescriptor.Access.RW) {
+            throw new IOException("extent '" + e.name + "' of '" + filename + "' is " + e.access + " and cannot be written");
+        }
+        return e;
+    }
+
+    @Override
+    public synchronized int read(long offset, ByteBuffer dst) throws IOException {
+        checkOpen();
+        if (offset < 0) {
+            throw new IOException("read at negative offset " + offset + " of node '" + nodeName + "'");
+        }
+        if (offset >= size) {
+            return 0;
+        }
+        int total = (int) Math.min(dst.remaining(), size - offset);
+        int end = dst.position() + total;
+        long at = offset;
+        while (dst.position() < end) {
+            int index = extentAt(at);
+            Extent e = checkAccess(extents.get(index));
+            long within = at - starts[index];
+            Extent.Mapping m = e.map(within, end - dst.position());
+            ByteBuffer part = dst.duplicate().limit(dst.position() + (int) m.length());
+            switch (m.kind()) {
+                case DATA -> {
+                    e.file().read(m.host(), part);
+                    zeroFill(part); // bytes past the end of a short file read as zeroes
+                }
+                case COMPRESSED -> e.readCompressed(m, within, part);
+                case ZERO -> zeroFill(part);
+                case UNALLOCATED -> {
+                    if (backing != null && at < backing.size()) {
+                        backing.read(at, part.limit(part.position() + (int) Math.min(part.remaining(), backing.size() - at)));
+                        part.limit(dst.position() + (int) m.length());
+                    }
+                    zeroFill(part);
+                }
+            }
+            dst.position(dst.position() + (int) m.length());
+            at += m.length();
+        }
+        return total;
+    }
+
+    private static void zeroFill(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            int n = Math.min(dst.remaining(), ZERO_CHUNK);
+            dst.put(ZEROES.duplicate().limit(n));
+        }
+    }
+
+    @Override
+    public synchronized int write(long offset, ByteBuffer src) throws IOException {
+        checkWritable(offset, src.remaining());
+        if (!cidUpdated) {
+            updateCid();
+        }
+        int total = src.remaining();
+        long at = offset;
+        while (src.hasRemaining()) {
+            int index = extentAt(at);
+            Extent e = checkWriteAccess(extents.get(index));
+            long within = at - starts[index];
+            Extent.Mapping m = e.map(within, src.remaining());
+            ByteBuffer part = src.duplicate().limit(src.position() + (int) m.length());
+            switch (m.kind()) {
+                case DATA -> e.file().write(m.host(), part);
+                case ZERO, UNALLOCATED -> {
+                    if (!(e instanceof SparseExtent sparse)) {
+                        throw new IOException("extent '" + e.name + "' of '" + filename + "' is a ZERO extent and cannot be written");
+                    }
+                    long run = wholeFreeGrains(sparse, within, src.remaining());
+                    if (run > 0) {
+                        // Whole new grains in one table go to the file in one write, then their entries in one write per table.
+                        long bytes = run * sparse.grainBytes();
+                        sparse.allocate(within / sparse.grainBytes(), src.duplicate().limit(src.position() + (int) bytes));
+                        src.position(src.position() + (int) bytes);
+                        at += bytes;
+                        continue;
+                    }
+                    allocateGrain(sparse, starts[index], within, m.kind(), part);
+                }
+                case COMPRESSED -> throw new IOException("grain at disk offset " + (at - within % ((SparseExtent) e).grainBytes())
+                        + " of stream-optimized '" + filename + "' is already written, and compressed grains cannot be rewritten;"
+                        + " convert the image to monolithicSparse to change it");
+            }
+            src.position(src.position() + (int) m.length());
+            at += m.length();
+        }
+        return total;
+    }
+
+    /**
+     * @return how many whole, unallocated or zeroed grains of one grain table a write of
+     *         {@code length} bytes at {@code within} covers, when it starts on a grain boundary of
+     *         an uncompressed extent; else 0
+     */
+    private static long wholeFreeGrains(SparseExtent e, long within, long length) throws IOException {
+        long grainBytes = e.grainBytes();
+        if (e.header.compressed() || within % grainBytes != 0) {
+            return 0;
+        }
+        long first = within / grainBytes;
+        long max = Math.min(Math.min(length, e.size - within) / grainBytes, e.grainsLeftInTable(first));
+        long n = 0;
+        while (n < max) {
+            Extent.Kind kind = e.map((first + n) * grainBytes, grainBytes).kind();
+            if (kind != Extent.Kind.UNALLOCATED && kind != Extent.Kind.ZERO) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * Gives the disk a new content id before its first write after opening, as QEMU and VMware
+     * do, so that a delta disk made over this one can tell that its parent changed. The 8 hex
+     * digits are overwritten in place; a descriptor whose CID is written otherwise keeps it.
+     */
+    private void updateCid() throws IOException {
+        cidUpdated = true;
+        if (descriptorAt < 0) {
+            return;
+        }
+        ByteBuffer text = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(0, file.size() - descriptorAt)));
+        file.read(descriptorAt, text);
+        String s = new String(text.array(), 0, text.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^CID=([0-9a-fA-F]{8})$").matcher(s);
+        if (!m.find()) {
+            return;
+        }
+        long next;
+        do {
+            next = java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xffffffffL;
+        } while (next == cid || next == VmdkDescriptor.NO_PARENT_CID);
+        file.write(descriptorAt + m.start(1), ByteBuffer.wrap(String.format("%08x", next).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        cid = next;
+    }
+
+    /** Fills a new grain with what the disk showed before (parent data or zeroes) and the new bytes. */
+    private void allocateGrain(SparseExtent e, long extentStart, long within, Extent.Kind before, ByteBuffer part) throws IOException {
+        long grainBytes = e.grainBytes();
+        long grainStart = within / grainBytes * grainBytes;
+        int grainLength = (int) Math.min(grainBytes, e.size - grainStart);
+        ByteBuffer grain = ByteBuffer.allocate((int) grainBytes);
+        if (part.remaining() < grainLength && before == Extent.Kind.UNALLOCATED && backing != null) {
+            long diskOffset = extentStart + grainStart;
+            if (diskOffset < backing.size()) {
+                backing.read(diskOffset, grain.slice(0, (int) Math.min(grainLength, backing.size() - diskOffset)));
+            }
+        }
+        grain.put((int) (within - grainStart), part, part.position(), part.remaining());
+        e.allocate(within / grainBytes, grain);
+    }
+
+    @Override
+    public synchronized void flush() throws IOException {
+        checkOpen();
+        for (BlockNode n : files()) {
+            n.flush();
+        }
+    }
+
+    private List<BlockNode> files() {
+        List<BlockNode> out = new ArrayList<>();
+        out.add(file);
+        for (Extent e : extents) {
+            if (e.file() != null && !out.contains(e.file())) {
+                out.add(e.file());
+            }
+        }
+        return out;
+    }
+
+    /** Discarding is a hint; sparse VMDK extents cannot free a grain safely once written, so it does nothing. */
+    @Override
+    public synchronized void discard(long offset, long length) throws IOException {
+        checkWritable(offset, length);
+    }
+
+    @Override
+    public synchronized void writeZeroes(long offset, long length) throws IOException {
+        checkWritable(offset, length);
+        long at = offset;
+        long end = offset + length;
+        while (at < end) {
+            int n = (int) Math.min(ZERO_CHUNK, end - at);
+            write(at, ZEROES.duplicate().limit(n));
+            at += n;
+        }
+    }
+
+    private void checkWritable(long offset, long length) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("node '" + nodeName + "' (" + filename + ") is read-only");
+        }
+        if (offset < 0 || length < 0 || offset > size - length) {
+            throw new IOException("range " + offset + "+" + length + " lies outside the " + size + "-byte disk of '" + filename + "'");
+        }
+    }
+
+    @Override
+    public synchronized BlockStatus blockStatus(long offset, long length) throws IOException {
+        checkOpen();
+        if (offset < 0 || offset >= size) {
+            throw new IllegalArgumentException("block status at offset " + offset + " of node '" + nodeName
+                    + "': the offset must lie below the size " + size);
+        }
+        if (length <= 0) {
+            throw new IllegalArgumentException("block status length must be positive: " + length);
+        }
+        long max = Math.min(length, size - offset);
+        Extent.Mapping first = mapAt(offset, max);
+        long n = first.length();
+        // Merge following grains of the same kind, as qemu-img map shows them.
+        while (n < max) {
+            Extent.Mapping next = mapAt(offset + n, max - n);
+            if (next.kind() != first.kind() || first.kind() == Extent.Kind.COMPRESSED
+                    || first.kind() == Extent.Kind.DATA && (next.host() != first.host() + n || extentFile(offset) != extentFile(offset + n))) {
+                break;
+            }
+            n += next.length();
+        }
+        Extent extent = extents.get(extentAt(offset));
+        if (first.kind() == Extent.Kind.DATA && extent instanceof FlatExtent) {
+            // A flat extent is a plain file: its holes read as zeroes, as the file node reports them.
+            BlockNode f = extent.file();
+            if (first.host() >= f.size()) {
+                return new BlockStatus(offset, n, false, true, 0, first.host());
+            }
+            BlockStatus below = f.blockStatus(first.host(), Math.min(n, f.size() - first.host()));
+            return new BlockStatus(offset, below.length(), below.data(), below.zero(), 0, first.host());
+        }
+        return switch (first.kind()) {
+            case DATA -> new BlockStatus(offset, n, true, false, 0, first.host());
+            case COMPRESSED -> new BlockStatus(offset, n, true, false, 0, -1);
+            case ZERO -> new BlockStatus(offset, n, false, true, 0, -1);
+            case UNALLOCATED -> backingStatus(offset, n);
+        };
+    }
+
+    private Extent.Mapping mapAt(long offset, long max) throws IOException {
+        int index = extentAt(offset);
+        return checkAccess(extents.get(index)).map(offset - starts[index], max);
+    }
+
+    private BlockNode extentFile(long offset) {
+        return extents.get(extentAt(offset)).file();
+    }
+
+    /** Data in an extent file of its own is named by that file, as qemu-img map shows it. */
+    @Override
+    public Optional<String> dataFilename(long offset) throws IOException {
+        checkOpen();
+        if (offset < 0 || offset >= size) {
+            throw new IllegalArgumentException("offset " + offset + " lies outside the " + size + "-byte disk of '" + filename + "'");
+        }
+        BlockNode f = extentFile(offset);
+        if (f == null || f == file) {
+            return Optional.empty();
+        }
+        return Optional.of(VmdkDriver.resolve(filename, extents.get(extentAt(offset)).name, true));
+    }
+
+    private BlockStatus backingStatus(long offset, long length) throws IOException {
+        if (backing == null) {
+            return new BlockStatus(offset, length, false, true, 1, -1);
+        }
+        if (offset >= backing.size()) {
+            return new BlockStatus(offset, length, false, true, chainLength(), -1);
+        }
+        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
+        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
+    }
+
+    private int chainLength() {
+        int n = 1;
+        Optional<BlockNode> b = backing();
+        while (b.isPresent()) {
+            n++;
+            b = b.get().backing();
+        }
+        return n;
+    }
+
+    @Override
+    public BlockImageInfo imageInfo() {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("cid", cid);
+        data.put("parent-cid", descriptor.cid("parentCID", VmdkDescriptor.NO_PARENT_CID));
+        data.put("create-type", descriptor.createType());
+        List<Object> list = new ArrayList<>();
+        long clusterSize = 0;
+        for (Extent e : extents) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("filename", e.name);
+            m.put("virtual-size", e.size);
+            if (e instanceof SparseExtent s) {
+                m.put("cluster-size", s.grainBytes());
+                m.put("format", s.header.compressed() ? "SPARSE/compressed" : "SPARSE");
+                if (clusterSize == 0) {
+                    clusterSize = s.grainBytes();
+                }
+            } else {
+                m.put("format", e instanceof FlatExtent ? "FLAT" : "ZERO");
+            }
+            list.add(m);
+        }
+        data.put("extents", list);
+        return new BlockImageInfo(clusterSize, descriptor.parentFileNameHint(), null, false, List.of(), data);
+    }
+
+    /**
+     * Checks, as QEMU's vmdk check does, that every grain table and allocated grain lies inside its
+     * extent file. Nothing is repaired: VMDK has no reference counts to rebuild, and a grain that
+     * points outside its file cannot be given its lost data back.
+     */
+    @Override
+    public synchronized Optional<BlockCheckResult> check(BlockRepair repair) throws IOException {
+        checkOpen();
+        long corruptions = 0;
+        List<String> messages = new ArrayList<>();
+        for (Extent e : extents) {
+            if (!(e instanceof SparseExtent sparse)) {
+                continue;
+            }
+            long grains = (e.size + sparse.grainBytes() - 1) / sparse.grainBytes();
+            for (long g = 0; g < grains; g++) {
+                try {
+                    sparse.map(g * sparse.grainBytes(), sparse.grainBytes());
+                } catch (BlockFormatException bad) {
+                    corruptions++;
+                    messages.add("ERROR: " + bad.getMessage());
+                    if (bad.getMessage().startsWith("grain table")) {
+                        g = (g / sparse.header.gtesPerGt + 1) * sparse.header.gtesPerGt - 1; // the whole table is lost
+                    }
+                }
+            }
+        }
+        return Optional.of(new BlockCheckResult(0, corruptions, 0, 0, 0, -1, -1, -1, -1, -1, messages));
+    }
+
+    @Override
+    public Optional<BlockNode> backing() {
+        return Optional.ofNullable(backing);
+    }
+
+    @Override
+    public Optional<BlockNode> file() {
+        return Optional.of(file);
+    }
+
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException("node '" + nodeName + "' (" + filename + ") is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        IOException failure = null;
+        List<BlockNode> owned = files();
+        if (backing != null) {
+            owned.add(backing);
+        }
+        for (BlockNode n : owned) {
+            try {
+                n.close();
+            } catch (IOException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
