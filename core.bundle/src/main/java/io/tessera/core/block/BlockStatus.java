@@ -1,5 +1,7 @@
 package io.tessera.core.block;
 
+import java.io.IOException;
+
 /**
  * One extent of a disk as {@link BlockNode#blockStatus} reports it: what {@code qemu-img map}
  * prints per line. Whether a range is {@code data} and whether it is {@code zero} are
@@ -40,6 +42,32 @@ public record BlockStatus(long offset, long length, boolean data, boolean zero, 
         if (hostOffset < -1) {
             throw new IllegalArgumentException("host offset must be -1 (none) or non-negative: " + hostOffset);
         }
+    }
+
+    /**
+     * The status of a range that a layer does not allocate: what its backing node holds there,
+     * one layer deeper, or zeroes when there is no backing node or the range lies past its end
+     * (with the depth of the whole chain, as QEMU's map reports them).
+     *
+     * @param backing the layer's backing node, or {@code null}
+     * @param offset the range's start; @param length its length
+     * @return the status of the range's first extent
+     * @throws IOException if the backing node cannot tell
+     * @since 1.2
+     */
+    public static BlockStatus inBacking(BlockNode backing, long offset, long length) throws IOException {
+        if (backing == null) {
+            return new BlockStatus(offset, length, false, true, 1, -1);
+        }
+        if (offset >= backing.size()) {
+            int depth = 1;
+            for (java.util.Optional<BlockNode> b = java.util.Optional.of(backing); b.isPresent(); b = b.get().backing()) {
+                depth++;
+            }
+            return new BlockStatus(offset, length, false, true, depth, -1);
+        }
+        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
+        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
     }
 
     /** @return the disk offset just past the extent, where the next extent starts */

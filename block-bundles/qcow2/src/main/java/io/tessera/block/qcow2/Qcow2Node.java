@@ -431,31 +431,10 @@ final class Qcow2Node implements BlockNode {
             case DATA -> new BlockStatus(offset, n, true, false, 0, e.host);
             case ZEROES -> new BlockStatus(offset, n, false, true, 0, -1);
             case COMPRESSED_DATA -> new BlockStatus(offset, n, true, false, 0, -1);
-            default -> backingStatus(offset, n);
+            default -> BlockStatus.inBacking(backing, offset, n);
         };
     }
 
-    private BlockStatus backingStatus(long offset, long length) throws IOException {
-        if (backing == null) {
-            return new BlockStatus(offset, length, false, true, 1, -1);
-        }
-        if (offset >= backing.size()) {
-            return new BlockStatus(offset, length, false, true, chainLength(), -1);
-        }
-        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
-        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
-    }
-
-    /** @return how many layers the chain has, this node included */
-    private int chainLength() {
-        int n = 1;
-        Optional<BlockNode> b = backing();
-        while (b.isPresent()) {
-            n++;
-            b = b.get().backing();
-        }
-        return n;
-    }
 
     // ---------------------------------------------------------------- writes
 

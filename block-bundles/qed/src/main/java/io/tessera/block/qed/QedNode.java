@@ -347,14 +347,7 @@ final class QedNode implements BlockNode {
         if (e == ZERO_CLUSTER) {
             return new BlockStatus(offset, n, false, true, 0, -1);
         }
-        if (backing == null) {
-            return new BlockStatus(offset, n, false, true, 1, -1);
-        }
-        if (offset >= backing.size()) {
-            return new BlockStatus(offset, n, false, true, 2, -1);
-        }
-        BlockStatus below = backing.blockStatus(offset, Math.min(n, backing.size() - offset));
-        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
+        return BlockStatus.inBacking(backing, offset, n);
     }
 
     @Override

@@ -339,7 +339,7 @@ final class VmdkNode implements BlockNode {
             case DATA -> new BlockStatus(offset, n, true, false, 0, first.host());
             case COMPRESSED -> new BlockStatus(offset, n, true, false, 0, -1);
             case ZERO -> new BlockStatus(offset, n, false, true, 0, -1);
-            case UNALLOCATED -> backingStatus(offset, n);
+            case UNALLOCATED -> BlockStatus.inBacking(backing, offset, n);
         };
     }
 
@@ -366,26 +366,6 @@ final class VmdkNode implements BlockNode {
         return Optional.of(VmdkDriver.resolve(filename, extents.get(extentAt(offset)).name, true));
     }
 
-    private BlockStatus backingStatus(long offset, long length) throws IOException {
-        if (backing == null) {
-            return new BlockStatus(offset, length, false, true, 1, -1);
-        }
-        if (offset >= backing.size()) {
-            return new BlockStatus(offset, length, false, true, chainLength(), -1);
-        }
-        BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
-        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
-    }
-
-    private int chainLength() {
-        int n = 1;
-        Optional<BlockNode> b = backing();
-        while (b.isPresent()) {
-            n++;
-            b = b.get().backing();
-        }
-        return n;
-    }
 
     @Override
     public BlockImageInfo imageInfo() {
