@@ -66,4 +66,22 @@ public interface BlockDriver {
     default void create(BlockCreateRequest request) throws IOException {
         throw new UnsupportedOperationException("the " + format() + " driver cannot create images");
     }
+
+    /**
+     * Rewrites the image in {@code request.file()}, which holds an image of another format, as an
+     * image of this format that keeps every data cluster where the request's layout says it is:
+     * only metadata is written ({@code tessera img convert --in-place}). The old image stays
+     * valid until one write of the file's first sector switches formats, so a crash at any point
+     * leaves either the old image or the new one with the same contents (leaked space at most).
+     *
+     * @param request the file and the layout to keep
+     * @throws BlockFormatException naming the feature or limit of this format the layout exceeds
+     *         (cluster size, virtual size, backing file name or format); the file is then untouched
+     * @throws UnsupportedOperationException if this format cannot adopt a layout
+     * @throws IOException if the file cannot be read or written
+     * @since 1.3
+     */
+    default void adoptLayout(BlockAdoptRequest request) throws IOException {
+        throw new UnsupportedOperationException("the " + format() + " format cannot take over an image in place");
+    }
 }

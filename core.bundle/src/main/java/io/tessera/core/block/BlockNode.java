@@ -85,6 +85,20 @@ public interface BlockNode extends AutoCloseable {
     void writeZeroes(long offset, long length) throws IOException;
 
     /**
+     * Sets the size of a protocol node's storage: shrinking drops the bytes past the new size,
+     * growing adds bytes that read as zeroes. Format drivers use it to give back space at the
+     * end of their file that nothing references (a repaired leak).
+     *
+     * @param size the new size in bytes
+     * @throws UnsupportedOperationException if the node's storage cannot change size
+     * @throws IOException if the node is read-only or the storage fails
+     * @since 1.3
+     */
+    default void truncate(long size) throws IOException {
+        throw new UnsupportedOperationException("node '" + nodeName() + "' (" + format() + ") cannot change its size");
+    }
+
+    /**
      * Describes the extent that starts at {@code offset}: the longest run, no longer than
      * {@code length}, over which allocation, zeroness, source layer and host mapping stay
      * uniform. Calling it again from the end of the returned extent walks the disk, which is
@@ -149,6 +163,22 @@ public interface BlockNode extends AutoCloseable {
      */
     default Optional<String> dataFilename(long offset) throws IOException {
         return Optional.empty();
+    }
+
+    /**
+     * Exports where this image keeps each guest cluster in its {@link #file()}, for rewriting its
+     * metadata in another format without moving data ({@link BlockDriver#adoptLayout}).
+     *
+     * @return the layout of this image's clusters
+     * @throws BlockFormatException naming the feature that a plain cluster map cannot carry
+     *         (compressed clusters, internal snapshots, bitmaps, ...) or the state that forbids it
+     *         (an image that needs a check first)
+     * @throws UnsupportedOperationException if this format has no cluster map to export
+     * @throws IOException if the metadata cannot be read
+     * @since 1.3
+     */
+    default ClusterLayout clusterLayout() throws IOException {
+        throw new UnsupportedOperationException("the " + format() + " format has no cluster map to convert in place");
     }
 
     /** @return the node that supplies data this node does not hold, if this format has one */

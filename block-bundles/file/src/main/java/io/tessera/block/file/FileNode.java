@@ -129,6 +129,26 @@ final class FileNode implements BlockNode {
         }
     }
 
+    /** Shortens the file (dropping its tail) or extends it with zeroes. */
+    @Override
+    public void truncate(long newSize) throws IOException {
+        checkWritable("truncate");
+        checkOffset(newSize);
+        long old = size.get();
+        if (newSize > old) {
+            writeZeroes(old, newSize - old);
+            return;
+        }
+        try {
+            channel.truncate(newSize);
+        } catch (ClosedChannelException e) {
+            throw closedException();
+        } catch (IOException e) {
+            throw new IOException("truncating '" + filename + "' to " + newSize + " bytes failed: " + e.getMessage(), e);
+        }
+        size.set(newSize);
+    }
+
     /** A hint that this node ignores: Java has no portable way to punch a hole in a file. */
     @Override
     public void discard(long offset, long length) throws IOException {

@@ -32,7 +32,10 @@ final class ConvertCommand {
     }
 
     int run(List<String> args) throws Options.UsageException, IOException {
-        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m"), ImgMain.list("p", "q", "n", "c", "U", "W"));
+        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m"), ImgMain.list("p", "q", "n", "c", "U", "W", "in-place"));
+        if (o.has("in-place")) {
+            return inPlace(o);
+        }
         if (o.positional().size() != 2) {
             throw new Options.UsageException("convert takes one source and one target file");
         }
@@ -66,6 +69,23 @@ final class ConvertCommand {
             }
         }
         if (progress) {
+            out.print("    (100.00/100%)\n");
+        }
+        return 0;
+    }
+
+    /** {@code --in-place [-f FMT] [-O FMT] FILE}: only the formats' metadata is rewritten (see {@link InPlaceConversion}). */
+    private int inPlace(Options o) throws Options.UsageException, IOException {
+        if (o.positional().size() != 1) {
+            throw new Options.UsageException("convert --in-place takes one image file, not " + o.positional());
+        }
+        for (String other : List.of("n", "c", "o", "S")) {
+            if (o.has(other)) {
+                throw new Options.UsageException("-" + other + " cannot be used with --in-place (only -f, -O, -p and -q can)");
+            }
+        }
+        new InPlaceConversion(graph, file -> file).convert(o.positional().get(0), o.get("f", ""), o.get("O", ""));
+        if (o.has("p") && !o.has("q")) {
             out.print("    (100.00/100%)\n");
         }
         return 0;

@@ -19,6 +19,7 @@ public final class ImgMain {
               info [-f FMT] [--output=human|json] FILE
               create [-q] -f FMT [-o OPTIONS] [-b BACKING [-F BACKING_FMT]] FILE [SIZE]
               convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-S SPARSE_SIZE] [-l snapshot.name=NAME] IN OUT
+              convert --in-place [-p] [-q] [-f FMT] [-O qcow2|qed] FILE
               check [-q] [-f FMT] [--output=human|json] [-r leaks|all] FILE
               map [-f FMT] [--output=human|json] FILE
               compare [-q] [-s] [-f FMT] [-F FMT] FILE1 FILE2

@@ -1,6 +1,7 @@
 package io.tessera.block.qcow2;
 
 import io.tessera.core.block.BackingOpener;
+import io.tessera.core.block.BlockAdoptRequest;
 import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockFormatException;
@@ -131,6 +132,12 @@ public final class Qcow2Driver implements BlockDriver {
         return request.backingOpener();
     }
 
+    /** Takes over an image of another format in place (see {@link Qcow2Adopter} for the crash-safe order). */
+    @Override
+    public void adoptLayout(BlockAdoptRequest request) throws IOException {
+        new Qcow2Adopter(request).adopt();
+    }
+
     @Override
     public void create(BlockCreateRequest request) throws IOException {
         Map<String, String> o = request.options();
@@ -201,19 +208,9 @@ public final class Qcow2Driver implements BlockDriver {
                     + "-byte clusters; choose a larger cluster_size");
         }
         long l1Clusters = Math.max(1, (l1Entries * 8 + clusterSize - 1) / clusterSize);
-        long perBlock = clusterSize * 8 / refcountBits;
-        long blocks = 1;
-        long tableClusters = 1;
-        while (true) {
-            long total = 1 + tableClusters + blocks + l1Clusters;
-            long needBlocks = (total + perBlock - 1) / perBlock;
-            long needTable = (needBlocks * 8 + clusterSize - 1) / clusterSize;
-            if (needBlocks == blocks && needTable == tableClusters) {
-                break;
-            }
-            blocks = needBlocks;
-            tableClusters = needTable;
-        }
+        long[] refcountSize = Qcow2Refcounts.selfCountingSize(1 + l1Clusters, clusterSize, refcountBits);
+        long blocks = refcountSize[0];
+        long tableClusters = refcountSize[1];
         h.refcountTableOffset = clusterSize;
         h.refcountTableClusters = (int) tableClusters;
         long blocksOffset = clusterSize * (1 + tableClusters);

@@ -73,6 +73,8 @@ final class Qcow2Header {
     final List<Extension> otherExtensions = new ArrayList<>();
     /** The bitmaps extension's raw data, kept for a header rewrite and for listing. */
     byte[] bitmapsExtension;
+    /** Where the extensions read from the file end (after the end marker): what cluster 0 holds besides the backing name. */
+    int extensionsEnd;
 
     record Extension(int type, byte[] data) {
     }
@@ -220,6 +222,7 @@ final class Qcow2Header {
     private void readExtensions(ByteBuffer b, int limit, String name) throws BlockFormatException {
         int at = version == 3 ? headerLength : V2_LENGTH;
         if (version == 2 && backingFileOffset != 0 && backingFileOffset < at + 8) {
+            extensionsEnd = at;
             return; // an old writer put the backing name right after the header: no extensions
         }
         while (true) {
@@ -230,6 +233,7 @@ final class Qcow2Header {
             long length = Integer.toUnsignedLong(b.getInt(at + 4));
             at += 8;
             if (type == EXT_END) {
+                extensionsEnd = at;
                 return;
             }
             if (at + length > limit) {
@@ -267,6 +271,14 @@ final class Qcow2Header {
 
     /** Serializes the header and its extensions into a cluster-0 image of {@code clusterSize} bytes. */
     ByteBuffer write() {
+        return write(true);
+    }
+
+    /**
+     * Serializes the header as {@link #write()}, with or without the feature name table (an
+     * optional extension that an in-place conversion leaves out to keep the header in one sector).
+     */
+    ByteBuffer write(boolean withFeatureNames) {
         ByteBuffer b = ByteBuffer.allocate((int) clusterSize());
         b.putInt(MAGIC).putInt(version).putLong(0).putInt(0).putInt(clusterBits).putLong(size).putInt(cryptMethod)
                 .putInt(l1Size).putLong(l1TableOffset).putLong(refcountTableOffset).putInt(refcountTableClusters)
@@ -286,13 +298,14 @@ final class Qcow2Header {
         if (bitmapsExtension != null) {
             putExtension(b, EXT_BITMAPS, bitmapsExtension);
         }
-        if (version == 3) {
+        if (version == 3 && withFeatureNames) {
             putExtension(b, EXT_FEATURE_NAMES, featureNames());
         }
         for (Extension e : otherExtensions) {
             putExtension(b, e.type(), e.data());
         }
         b.putInt(EXT_END).putInt(0);
+        extensionsEnd = b.position();
         if (backingFile != null) {
             byte[] nameBytes = backingFile.getBytes(StandardCharsets.UTF_8);
             backingFileOffset = b.position();

@@ -8,6 +8,7 @@ import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockRepair;
 import io.tessera.core.block.BlockSnapshotInfo;
 import io.tessera.core.block.BlockStatus;
+import io.tessera.core.block.ClusterLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -884,6 +885,12 @@ final class Qcow2Node implements BlockNode {
         }
         return new BlockImageInfo(clusterSize, header.backingFile, header.backingFormat,
                 (header.incompatibleFeatures & Qcow2Header.INCOMPAT_DIRTY) != 0, list, data);
+    }
+
+    @Override
+    public synchronized ClusterLayout clusterLayout() throws IOException {
+        checkOpen();
+        return new Qcow2LayoutExport(this, filename).export();
     }
 
     @Override

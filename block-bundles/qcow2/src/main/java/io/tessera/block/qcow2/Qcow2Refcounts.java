@@ -83,6 +83,28 @@ final class Qcow2Refcounts {
         }
     }
 
+    /**
+     * Sizes refcount structures that count themselves: the refcount blocks and table clusters
+     * needed when {@code otherClusters} clusters (everything else, from cluster 0) come first.
+     *
+     * @return {blocks, table clusters}
+     */
+    static long[] selfCountingSize(long otherClusters, long clusterSize, long refcountBits) {
+        long perBlock = clusterSize * 8 / refcountBits;
+        long blocks = 1;
+        long tableClusters = 1;
+        while (true) {
+            long total = otherClusters + tableClusters + blocks;
+            long needBlocks = (total + perBlock - 1) / perBlock;
+            long needTable = (needBlocks * 8 + clusterSize - 1) / clusterSize;
+            if (needBlocks == blocks && needTable == tableClusters) {
+                return new long[] {blocks, tableClusters};
+            }
+            blocks = needBlocks;
+            tableClusters = needTable;
+        }
+    }
+
     int bits() {
         return bits;
     }

@@ -6,11 +6,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
-/** A protocol node that stops after a number of writes, as a killed process does: nothing after that reaches the file. */
-final class FailingNode implements BlockNode {
+/**
+ * A protocol node that stops after a number of writes, as a killed process does: nothing after that reaches the file.
+ * Public, and shipped in this module's test jar, for the fault-injection tests of other block modules.
+ */
+public final class FailingNode implements BlockNode {
 
     /** Thrown where the process would have died. */
-    static final class Killed extends IOException {
+    public static final class Killed extends IOException {
         private static final long serialVersionUID = 1L;
 
         Killed() {
@@ -21,7 +24,7 @@ final class FailingNode implements BlockNode {
     private final BlockNode file;
     private int writesLeft;
 
-    FailingNode(BlockNode file, int writesLeft) {
+    public FailingNode(BlockNode file, int writesLeft) {
         this.file = file;
         this.writesLeft = writesLeft;
     }
@@ -33,7 +36,7 @@ final class FailingNode implements BlockNode {
     }
 
     /** Closes the file without any flush the driver would have done: the process is gone. */
-    void abandon() throws IOException {
+    public void abandon() throws IOException {
         file.close();
     }
 
@@ -84,6 +87,12 @@ final class FailingNode implements BlockNode {
     public void writeZeroes(long offset, long length) throws IOException {
         spend();
         file.writeZeroes(offset, length);
+    }
+
+    @Override
+    public void truncate(long size) throws IOException {
+        spend();
+        file.truncate(size);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tessera.block.qed;
 
+import io.tessera.core.block.BlockAdoptRequest;
 import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockFormatException;
@@ -82,6 +83,15 @@ public final class QedDriver implements BlockDriver {
             }
             throw e;
         }
+    }
+
+    /**
+     * Takes over an image of another format in place (see {@link QedAdopter} for the crash-safe
+     * order). A backing format other than raw is left to probing, as QED cannot record it.
+     */
+    @Override
+    public void adoptLayout(BlockAdoptRequest request) throws IOException {
+        new QedAdopter(request).adopt();
     }
 
     @Override

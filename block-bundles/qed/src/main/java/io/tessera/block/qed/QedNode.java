@@ -7,10 +7,12 @@ import io.tessera.core.block.BlockImageInfo;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockRepair;
 import io.tessera.core.block.BlockStatus;
+import io.tessera.core.block.ClusterLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +78,8 @@ final class QedNode implements BlockNode {
         return table;
     }
 
-    private long[] l2(long offset) throws IOException {
+    /** @return the L2 table at a host offset, checked to lie inside the file */
+    long[] l2(long offset) throws IOException {
         long[] table = l2Cache.get(offset);
         if (table == null) {
             QedHeader.checkTable(header, offset, file.size(), filename, "L2 table");
@@ -84,6 +87,20 @@ final class QedNode implements BlockNode {
             l2Cache.put(offset, table);
         }
         return table;
+    }
+
+    QedHeader header() {
+        return header;
+    }
+
+    long[] l1() {
+        return l1;
+    }
+
+    @Override
+    public synchronized ClusterLayout clusterLayout() throws IOException {
+        checkOpen();
+        return new QedLayoutExport(this, filename, file.size()).export();
     }
 
     @Override
@@ -358,13 +375,20 @@ final class QedNode implements BlockNode {
 
     /**
      * QED's check: table entries must be cluster aligned and inside the file; with
-     * {@code ALL} (and on a read-write open after a crash) the bad ones are dropped.
+     * {@code ALL} (and on a read-write open after a crash) the bad ones are dropped. Clusters
+     * that no table references are leaks, as qemu-img counts them; QED cannot reuse them, but
+     * a repair ({@code LEAKS} or {@code ALL}) gives back the unreferenced tail of the file, which
+     * is what an allocation or an in-place conversion killed halfway leaves.
      */
     @Override
     public synchronized Optional<BlockCheckResult> check(BlockRepair repair) throws IOException {
         checkOpen();
         List<String> messages = new ArrayList<>();
         long fileSize = file.size();
+        long fileClusters = (fileSize + clusterSize - 1) / clusterSize;
+        BitSet used = new BitSet();
+        used.set(0, header.headerSize);
+        markTable(used, header.l1TableOffset);
         long corruptions = 0;
         long fixed = 0;
         long allocated = 0;
@@ -386,6 +410,7 @@ final class QedNode implements BlockNode {
                 }
                 continue;
             }
+            markTable(used, l2Offset);
             long[] table = l2(l2Offset);
             for (int j = 0; j < entries; j++) {
                 long e = table[j];
@@ -403,6 +428,7 @@ final class QedNode implements BlockNode {
                     }
                     continue;
                 }
+                used.set((int) (e / clusterSize));
                 allocated++;
                 if (last >= 0 && e != last + clusterSize) {
                     fragmented++;
@@ -410,11 +436,24 @@ final class QedNode implements BlockNode {
                 last = e;
             }
         }
-        if (fixed > 0) {
+        long leaks = fileClusters - used.get(0, (int) fileClusters).cardinality();
+        long leaksFixed = 0;
+        long usedEnd = (long) used.length() * clusterSize;
+        if (repair != BlockRepair.NONE && leaks > 0 && usedEnd < fileSize) {
+            leaksFixed = fileClusters - used.length();
+            leaks -= leaksFixed;
+            file.truncate(usedEnd);
+        }
+        if (fixed > 0 || leaksFixed > 0) {
             file.flush();
         }
         long total = (header.imageSize + clusterSize - 1) / clusterSize;
-        return Optional.of(new BlockCheckResult(0, corruptions, 0, fixed, 0, -1, allocated, total, fragmented, 0, messages));
+        return Optional.of(new BlockCheckResult(0, corruptions, leaks, fixed, leaksFixed, -1, allocated, total, fragmented, 0, messages));
+    }
+
+    private void markTable(BitSet used, long offset) {
+        int first = (int) (offset / clusterSize);
+        used.set(first, first + header.tableSize);
     }
 
     /** After a crash: drop the torn tail of allocations, then clear need-check. */
