@@ -35,14 +35,21 @@ final class BackingChain {
     }
 
     /**
-     * Finds a file among the backing layers (not the top), comparing real paths so that
-     * {@code ./base.qcow2} and {@code base.qcow2} are the same file.
+     * Finds a file among the backing layers (not the top) as QEMU's {@code bdrv_find_backing_image}
+     * does: a relative name is taken relative to the directory of each image in turn and matched
+     * against its backing file, comparing real paths so that {@code ./base.qcow2} and
+     * {@code base.qcow2} are the same file.
      *
      * @return the layer, or empty if the chain does not hold the file
      */
     Optional<Layer> find(String filename) {
-        String wanted = identity(filename);
-        return layers.stream().skip(1).filter(l -> identity(l.filename()).equals(wanted)).findFirst();
+        for (int i = 1; i < layers.size(); i++) {
+            String wanted = identity(InfoCommand.fullBacking(layers.get(i - 1).filename(), filename));
+            if (identity(layers.get(i).filename()).equals(wanted)) {
+                return Optional.of(layers.get(i));
+            }
+        }
+        return Optional.empty();
     }
 
     private static String identity(String filename) {

@@ -171,24 +171,29 @@ final class ConvertCommand {
             target.write(at, chunk);
             return;
         }
-        int runStart = -1;
+        // Runs of data blocks are written, runs of zero blocks left out (or with -n zeroed in one request, so whole clusters become zero clusters).
+        int runStart = 0;
+        boolean runZero = false;
         for (int block = 0; block < length; block += (int) sparse) {
             int end = (int) Math.min(length, block + sparse);
             boolean zero = isZero(segment, block, end);
-            if (!zero && runStart < 0) {
+            if (block > runStart && zero != runZero) {
+                flushRun(target, at, chunk, runStart, block, runZero, existing);
                 runStart = block;
-            } else if (zero) {
-                if (runStart >= 0) {
-                    target.write(at + runStart, chunk.slice(runStart, block - runStart));
-                    runStart = -1;
-                }
-                if (existing) {
-                    target.writeZeroes(at + block, end - block);
-                }
             }
+            runZero = zero;
         }
-        if (runStart >= 0) {
-            target.write(at + runStart, chunk.slice(runStart, length - runStart));
+        flushRun(target, at, chunk, runStart, length, runZero, existing);
+    }
+
+    private static void flushRun(BlockNode target, long at, ByteBuffer chunk, int from, int to, boolean zero, boolean existing) throws IOException {
+        if (to <= from) {
+            return;
+        }
+        if (!zero) {
+            target.write(at + from, chunk.slice(from, to - from));
+        } else if (existing) {
+            target.writeZeroes(at + from, to - from);
         }
     }
 

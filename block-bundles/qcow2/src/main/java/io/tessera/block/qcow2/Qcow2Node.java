@@ -691,7 +691,7 @@ final class Qcow2Node implements BlockNode {
                 continue;
             }
             int l1Index = (int) (at >>> (clusterBits + l2Bits));
-            if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null) {
+            if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null && !(mustZero && header.version >= 3)) {
                 // No table and nothing below: the whole table's range already reads as zeroes.
                 at = Math.min(end, ((long) l1Index + 1) << (clusterBits + l2Bits));
                 continue;
@@ -709,7 +709,8 @@ final class Qcow2Node implements BlockNode {
                 continue;
             }
             Slot s = slot(at);
-            long word = backing == null ? 0 : ZERO;
+            // Write-zeroes leaves zero clusters, as QEMU does (present in map); a discard with nothing below leaves nothing.
+            long word = backing == null && !mustZero ? 0 : ZERO;
             if (s.table.words[s.index] != word) {
                 replace(s, word);
             }

@@ -1,4 +1,4 @@
-package io.tessera.block.vmdk;
+package io.tessera.block.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,23 +10,23 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Runs QEMU's qemu-img and qemu-io, the oracle these tests compare against. */
-final class QemuImg {
+public final class QemuImg {
 
-    static final Path QEMU_IMG = Path.of("/usr/bin/qemu-img");
-    static final Path QEMU_IO = Path.of("/usr/bin/qemu-io");
+    public static final Path QEMU_IMG = Path.of("/usr/bin/qemu-img");
+    public static final Path QEMU_IO = Path.of("/usr/bin/qemu-io");
 
     private QemuImg() {
     }
 
-    static void assumeInstalled() {
+    public static void assumeInstalled() {
         assumeTrue(Files.isExecutable(QEMU_IMG) && Files.isExecutable(QEMU_IO), "qemu-utils (qemu-img, qemu-io) is not installed");
     }
 
     /** The result of a command. */
-    record Result(int status, String out, String err) {
+    public record Result(int status, String out, String err) {
     }
 
-    static Result exec(List<String> command) throws IOException, InterruptedException {
+    public static Result exec(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).start();
         p.getOutputStream().close();
         byte[] out = p.getInputStream().readAllBytes();
@@ -36,7 +36,7 @@ final class QemuImg {
     }
 
     /** Runs a command that must succeed, and returns its output. */
-    static String run(String... command) throws IOException, InterruptedException {
+    public static String run(String... command) throws IOException, InterruptedException {
         Result r = exec(List.of(command));
         if (r.status != 0) {
             fail(String.join(" ", command) + " failed with status " + r.status + ": " + r.err + r.out);
@@ -44,7 +44,7 @@ final class QemuImg {
         return r.out;
     }
 
-    static String img(String... args) throws IOException, InterruptedException {
+    public static String img(String... args) throws IOException, InterruptedException {
         String[] command = new String[args.length + 1];
         command[0] = QEMU_IMG.toString();
         System.arraycopy(args, 0, command, 1, args.length);
@@ -52,7 +52,7 @@ final class QemuImg {
     }
 
     /** qemu-io on an image with a list of commands, each a -c. */
-    static void io(String format, Path image, String... commands) throws IOException, InterruptedException {
+    public static void io(String format, Path image, String... commands) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of(QEMU_IO.toString(), "-f", format));
         for (String c : commands) {
             command.add("-c");

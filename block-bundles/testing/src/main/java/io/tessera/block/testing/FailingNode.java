@@ -1,16 +1,22 @@
-package io.tessera.block.qcow2;
+package io.tessera.block.testing;
 
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A protocol node that stops after a number of writes, as a killed process does: nothing after that reaches the file. */
-final class FailingNode implements BlockNode {
+/**
+ * A protocol node that stops after a number of writes (and flushes, discards, write-zeroes and
+ * resizes), as a killed process does: nothing after that reaches the file. Several nodes can
+ * share one budget, so that a process writing two files dies at one moment.
+ */
+public final class FailingNode implements BlockNode {
 
     /** Thrown where the process would have died. */
-    static final class Killed extends IOException {
+    public static final class Killed extends IOException {
         private static final long serialVersionUID = 1L;
 
         Killed() {
@@ -19,21 +25,29 @@ final class FailingNode implements BlockNode {
     }
 
     private final BlockNode file;
-    private int writesLeft;
+    private final AtomicInteger writesLeft;
 
-    FailingNode(BlockNode file, int writesLeft) {
+    public FailingNode(BlockNode file, int writesLeft) {
+        this(file, new AtomicInteger(writesLeft));
+    }
+
+    /**
+     * @param file the node to pass the operations on to
+     * @param writesLeft the budget, shared with other nodes of the same process
+     */
+    public FailingNode(BlockNode file, AtomicInteger writesLeft) {
         this.file = file;
         this.writesLeft = writesLeft;
     }
 
     private void spend() throws Killed {
-        if (writesLeft-- <= 0) {
+        if (writesLeft.getAndDecrement() <= 0) {
             throw new Killed();
         }
     }
 
     /** Closes the file without any flush the driver would have done: the process is gone. */
-    void abandon() throws IOException {
+    public void abandon() throws IOException {
         file.close();
     }
 
@@ -84,6 +98,12 @@ final class FailingNode implements BlockNode {
     public void writeZeroes(long offset, long length) throws IOException {
         spend();
         file.writeZeroes(offset, length);
+    }
+
+    @Override
+    public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
+        spend();
+        file.resize(newSize, preallocation);
     }
 
     @Override
