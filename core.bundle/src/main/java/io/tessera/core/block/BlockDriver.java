@@ -84,4 +84,21 @@ public interface BlockDriver {
     default void adoptLayout(BlockAdoptRequest request) throws IOException {
         throw new UnsupportedOperationException("the " + format() + " format cannot take over an image in place");
     }
+
+    /**
+     * Measures the file size a new image of this format needs, as {@code qemu-img measure}:
+     * for a disk of {@code size} bytes, or for the contents of {@code source}.
+     *
+     * @param size the virtual size, used when {@code source} is {@code null}
+     * @param options the creation options ({@code cluster_size}, {@code preallocation}, ...)
+     * @param source the image whose data the new one is to hold, or {@code null}
+     * @return the required and fully allocated sizes
+     * @throws UnsupportedOperationException if this format cannot be measured
+     * @throws IllegalArgumentException if an option is unknown or malformed
+     * @throws IOException if the source cannot be read
+     * @since 1.3
+     */
+    default BlockMeasure measure(long size, java.util.Map<String, String> options, BlockNode source) throws IOException {
+        throw new UnsupportedOperationException("Format driver '" + format() + "' does not support measure");
+    }
 }

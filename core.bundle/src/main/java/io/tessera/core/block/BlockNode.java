@@ -85,20 +85,6 @@ public interface BlockNode extends AutoCloseable {
     void writeZeroes(long offset, long length) throws IOException;
 
     /**
-     * Sets the size of a protocol node's storage: shrinking drops the bytes past the new size,
-     * growing adds bytes that read as zeroes. Format drivers use it to give back space at the
-     * end of their file that nothing references (a repaired leak).
-     *
-     * @param size the new size in bytes
-     * @throws UnsupportedOperationException if the node's storage cannot change size
-     * @throws IOException if the node is read-only or the storage fails
-     * @since 1.3
-     */
-    default void truncate(long size) throws IOException {
-        throw new UnsupportedOperationException("node '" + nodeName() + "' (" + format() + ") cannot change its size");
-    }
-
-    /**
      * Describes the extent that starts at {@code offset}: the longest run, no longer than
      * {@code length}, over which allocation, zeroness, source layer and host mapping stay
      * uniform. Calling it again from the end of the returned extent walks the disk, which is
@@ -179,6 +165,55 @@ public interface BlockNode extends AutoCloseable {
      */
     default ClusterLayout clusterLayout() throws IOException {
         throw new UnsupportedOperationException("the " + format() + " format has no cluster map to convert in place");
+    }
+
+    /**
+     * Changes the virtual disk size, as {@code qemu-img resize}: growing makes the new range read
+     * as zeroes (even over a backing file that reaches into it), shrinking drops everything past
+     * the new end. The change is crash-safe: after a crash the image has its old or its new size,
+     * with the data of either.
+     *
+     * @param newSize the new size in bytes
+     * @param preallocation how to reserve space for a range that growing adds; shrinking takes
+     *        only {@link BlockPreallocation#OFF}
+     * @throws UnsupportedOperationException if the format cannot change its size (vmdk), naming why
+     * @throws IllegalArgumentException if the size or preallocation mode is not valid for the format
+     * @throws IOException if the node is read-only or the storage fails
+     * @since 1.3
+     */
+    default void resize(long newSize, BlockPreallocation preallocation) throws IOException {
+        throw new UnsupportedOperationException("Image format driver does not support resize");
+    }
+
+    /**
+     * Drops everything this node holds, so that it reads as its backing node (what
+     * {@code qemu-img commit} does to the committed overlay). Crash-safe: after a crash each
+     * cluster reads either its old data or the backing node's.
+     *
+     * @throws UnsupportedOperationException if the format cannot do it (QEMU's ENOTSUP: the node
+     *         keeps its data, and {@code commit} goes on)
+     * @throws IOException if the node is read-only or the storage fails
+     * @since 1.3
+     */
+    default void makeEmpty() throws IOException {
+        throw new UnsupportedOperationException("the " + format() + " format cannot be emptied");
+    }
+
+    /**
+     * Writes a new backing file name and format into the image's header, as
+     * {@code qemu-img rebase} does; the open node keeps reading through its old backing node
+     * until it is opened again. The header changes in one write of one sector where the format
+     * allows, so that a crash leaves the old or the new backing file.
+     *
+     * @param filename the new backing file as the image is to store it, or {@code null} for none
+     * @param format its format, or {@code null} to store none
+     * @throws UnsupportedOperationException if the format has no backing files or cannot change them
+     * @throws IllegalArgumentException if the name does not fit in the header
+     * @throws IOException if the node is read-only or the storage fails
+     * @since 1.3
+     */
+    default void changeBackingFile(String filename, String format) throws IOException {
+        throw new UnsupportedOperationException("Operation not supported");
     }
 
     /** @return the node that supplies data this node does not hold, if this format has one */

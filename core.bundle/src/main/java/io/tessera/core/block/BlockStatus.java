@@ -14,16 +14,28 @@ import java.io.IOException;
  *        leaving it unallocated or to a zero marker)
  * @param zero whether the range is known to read as zeroes
  * @param depth which layer of the backing chain provides the range: 0 is the queried node, 1 its
- *        backing node, and so on. A range that no layer allocates reads as zeroes and gets the
- *        chain length as depth (one past the last layer), with {@code data} false and
- *        {@code zero} true, so "allocated somewhere" is {@code depth < chain length}; note that
- *        {@code qemu-img map --output=json} prints such a range with the last layer's depth and
- *        {@code "present": false}
+ *        backing node, and so on. Where no layer holds the range, the search stops at a layer
+ *        whose backing node is missing or ends before the range: the range reads as zeroes and
+ *        gets that layer's depth plus one, with {@code allocated}, {@code data} false and
+ *        {@code zero} true ({@code qemu-img map} prints such a range with the stopping layer's
+ *        depth and {@code "present": false})
  * @param hostOffset where the range starts in the storage of the layer at {@code depth}
  *        (its {@link BlockNode#file()}), or {@code -1} when it has no such place (unallocated,
  *        compressed, or a zero marker)
+ * @param allocated whether the layer at {@code depth} holds the range (data, or a zero marker),
+ *        QEMU's {@code BDRV_BLOCK_ALLOCATED}; false where the search stopped (see {@code depth})
  */
-public record BlockStatus(long offset, long length, boolean data, boolean zero, int depth, long hostOffset) {
+public record BlockStatus(long offset, long length, boolean data, boolean zero, int depth, long hostOffset, boolean allocated) {
+
+    /**
+     * The status of a range a layer holds itself (data, a zero marker, a hole of a file).
+     *
+     * @param offset see the record; @param length see the record; @param data see the record
+     * @param zero see the record; @param depth see the record; @param hostOffset see the record
+     */
+    public BlockStatus(long offset, long length, boolean data, boolean zero, int depth, long hostOffset) {
+        this(offset, length, data, zero, depth, hostOffset, true);
+    }
 
     /** Checks that the extent is non-empty, within the 64-bit range, and the numbers are meaningful. */
     public BlockStatus {
@@ -46,8 +58,9 @@ public record BlockStatus(long offset, long length, boolean data, boolean zero, 
 
     /**
      * The status of a range that a layer does not allocate: what its backing node holds there,
-     * one layer deeper, or zeroes when there is no backing node or the range lies past its end
-     * (with the depth of the whole chain, as QEMU's map reports them).
+     * one layer deeper; or, when there is no backing node or the range lies past its end,
+     * zeroes where the search stopped (depth 1, not allocated), as QEMU's block status reports
+     * them.
      *
      * @param backing the layer's backing node, or {@code null}
      * @param offset the range's start; @param length its length
@@ -56,18 +69,11 @@ public record BlockStatus(long offset, long length, boolean data, boolean zero, 
      * @since 1.2
      */
     public static BlockStatus inBacking(BlockNode backing, long offset, long length) throws IOException {
-        if (backing == null) {
-            return new BlockStatus(offset, length, false, true, 1, -1);
-        }
-        if (offset >= backing.size()) {
-            int depth = 1;
-            for (java.util.Optional<BlockNode> b = java.util.Optional.of(backing); b.isPresent(); b = b.get().backing()) {
-                depth++;
-            }
-            return new BlockStatus(offset, length, false, true, depth, -1);
+        if (backing == null || offset >= backing.size()) {
+            return new BlockStatus(offset, length, false, true, 1, -1, false);
         }
         BlockStatus below = backing.blockStatus(offset, Math.min(length, backing.size() - offset));
-        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset());
+        return new BlockStatus(offset, below.length(), below.data(), below.zero(), below.depth() + 1, below.hostOffset(), below.allocated());
     }
 
     /** @return the disk offset just past the extent, where the next extent starts */

@@ -1,6 +1,7 @@
 package io.tessera.block.file;
 
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -129,26 +130,6 @@ final class FileNode implements BlockNode {
         }
     }
 
-    /** Shortens the file (dropping its tail) or extends it with zeroes. */
-    @Override
-    public void truncate(long newSize) throws IOException {
-        checkWritable("truncate");
-        checkOffset(newSize);
-        long old = size.get();
-        if (newSize > old) {
-            writeZeroes(old, newSize - old);
-            return;
-        }
-        try {
-            channel.truncate(newSize);
-        } catch (ClosedChannelException e) {
-            throw closedException();
-        } catch (IOException e) {
-            throw new IOException("truncating '" + filename + "' to " + newSize + " bytes failed: " + e.getMessage(), e);
-        }
-        size.set(newSize);
-    }
-
     /** A hint that this node ignores: Java has no portable way to punch a hole in a file. */
     @Override
     public void discard(long offset, long length) throws IOException {
@@ -189,6 +170,45 @@ final class FileNode implements BlockNode {
             throw new IOException("write zeroes to '" + filename + "' at offset " + at + " failed: " + e.getMessage(), e);
         }
         grownTo(end);
+    }
+
+    /**
+     * Truncates or extends the file, as QEMU's file protocol does: growing with
+     * {@link BlockPreallocation#OFF} leaves a hole, {@link BlockPreallocation#FALLOC} and
+     * {@link BlockPreallocation#FULL} write zeroes (the JVM has no {@code fallocate}).
+     */
+    @Override
+    public synchronized void resize(long newSize, BlockPreallocation preallocation) throws IOException {
+        checkWritable("resize");
+        if (newSize < 0) {
+            throw new IllegalArgumentException("a file cannot have the negative size " + newSize);
+        }
+        long current = size.get();
+        if (preallocation == BlockPreallocation.METADATA) {
+            throw new IllegalArgumentException("Unsupported preallocation mode: metadata");
+        }
+        if (newSize < current && preallocation != BlockPreallocation.OFF) {
+            throw new IllegalArgumentException("Preallocation can only be used for growing images");
+        }
+        try {
+            if (newSize < current) {
+                channel.truncate(newSize);
+                size.set(newSize);
+            } else if (newSize > current) {
+                if (preallocation == BlockPreallocation.OFF) {
+                    writeZeroes(newSize - 1, 1);
+                } else {
+                    // Past the end write-zeroes leaves a hole; preallocation wants the blocks.
+                    for (long at = current; at < newSize; ) {
+                        ByteBuffer chunk = ZEROES.duplicate();
+                        chunk.limit((int) Math.min(ZERO_CHUNK, newSize - at));
+                        at += write(at, chunk);
+                    }
+                }
+            }
+        } catch (ClosedChannelException e) {
+            throw closedException();
+        }
     }
 
     /**

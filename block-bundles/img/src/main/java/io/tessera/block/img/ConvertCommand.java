@@ -32,7 +32,8 @@ final class ConvertCommand {
     }
 
     int run(List<String> args) throws Options.UsageException, IOException {
-        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m"), ImgMain.list("p", "q", "n", "c", "U", "W", "in-place"));
+        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m", "B", "F"),
+                ImgMain.list("p", "q", "n", "c", "U", "W", "in-place"));
         if (o.has("in-place")) {
             return inPlace(o);
         }
@@ -49,10 +50,28 @@ final class ConvertCommand {
         boolean existing = o.has("n");
         boolean compress = o.has("c");
         boolean progress = o.has("p") && !o.has("q");
+        Map<String, String> createOptions = new java.util.LinkedHashMap<>(o.keyValues("o"));
+        // -B: the target gets a backing file and only what the source holds above its own backing chain.
+        boolean targetHasBacking = o.has("B") || createOptions.containsKey("backing_file");
+        if (o.has("F") && !targetHasBacking) {
+            throw new Options.UsageException("Backing format cannot be used without backing file");
+        }
+        if (o.has("B")) {
+            if (!o.has("F") && !createOptions.containsKey("backing_fmt")) {
+                throw new Options.UsageException("Use of backing file requires explicit backing format");
+            }
+            createOptions.put("backing_file", o.get("B", ""));
+            if (o.has("F")) {
+                createOptions.put("backing_fmt", o.get("F", ""));
+            }
+        }
+        if (targetHasBacking && compress) {
+            throw new Options.UsageException("-B and -c cannot be combined here: compressed writes need whole fresh clusters");
+        }
         try (BlockNode in = graph.open(source, o.get("f", ""), true, Map.of())) {
             long size = in.size();
             if (!existing) {
-                CreateCommand.create(graph, target, format, (size + 511) & ~511L, o.keyValues("o"));
+                CreateCommand.create(graph, target, format, (size + 511) & ~511L, createOptions);
             } else if (!o.keyValues("o").isEmpty()) {
                 throw new Options.UsageException("-o cannot be used with -n (the target exists)");
             }
@@ -64,7 +83,7 @@ final class ConvertCommand {
                 if (compress && CHUNK % cluster != 0) {
                     throw new Options.UsageException("-c needs a cluster size that divides " + CHUNK);
                 }
-                copy(in, outNode, size, sparse, existing, compress, cluster, progress);
+                copy(in, outNode, size, sparse, existing || targetHasBacking, compress, cluster, progress, targetHasBacking);
                 outNode.flush();
             }
         }
@@ -100,8 +119,15 @@ final class ConvertCommand {
         };
     }
 
-    private void copy(BlockNode in, BlockNode target, long size, long sparse, boolean existing, boolean compress, long cluster, boolean progress)
-            throws IOException {
+    /**
+     * @param zeroTarget whether zero ranges must be written as zeroes (the target exists, or has a backing file that would show through)
+     * @param skipBacking whether ranges the source takes from its backing chain are left to the target's backing file
+     */
+    private void copy(BlockNode in, BlockNode target, long size, long sparse, boolean zeroTarget, boolean compress, long cluster, boolean progress,
+            boolean skipBacking) throws IOException {
+        boolean existing = zeroTarget;
+        // Past the end of the target's backing file its unallocated clusters read as zeroes already (qemu-img's post_backing_zero).
+        long targetBackingSize = target.backing().isPresent() ? target.backing().get().size() : -1;
         ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
         MemorySegment segment = MemorySegment.ofBuffer(buffer);
         long at = 0;
@@ -109,6 +135,14 @@ final class ConvertCommand {
         while (at < size) {
             BlockStatus s = in.blockStatus(at, Math.min(size - at, CHUNK - (at % CHUNK)));
             long n = s.length();
+            if (skipBacking && at < targetBackingSize && at + n > targetBackingSize) {
+                n = targetBackingSize - at;
+            }
+            if (skipBacking && (inSourceBacking(s) || s.zero() && !s.data() && targetBackingSize >= 0 && at >= targetBackingSize)) {
+                // qemu-img convert -B: the target's backing file is taken to hold what the source's backing chain holds.
+                at += n;
+                continue;
+            }
             if (compress) {
                 // Compressed clusters are written whole: extents are rounded to the target's clusters.
                 boolean zero = s.zero() && !s.data() && n >= cluster;
@@ -141,6 +175,15 @@ final class ConvertCommand {
         }
     }
 
+    /**
+     * Whether a range comes from below the source's top layer, as QEMU's block status above the
+     * source's backing file tells: zeroes past the end of that backing file (depth 1, not
+     * allocated) belong to the top layer.
+     */
+    static boolean inSourceBacking(BlockStatus s) {
+        return s.depth() >= 1 && (s.allocated() || s.depth() > 1);
+    }
+
     /** Writes the chunk, leaving out (or with -n zeroing) the {@code sparse}-sized blocks that hold only zeroes. */
     private static void writeSparse(BlockNode target, long at, ByteBuffer chunk, MemorySegment segment, long sparse, boolean existing)
             throws IOException {
@@ -149,24 +192,29 @@ final class ConvertCommand {
             target.write(at, chunk);
             return;
         }
-        int runStart = -1;
+        // Runs of data blocks are written, runs of zero blocks left out (or with -n zeroed in one request, so whole clusters become zero clusters).
+        int runStart = 0;
+        boolean runZero = false;
         for (int block = 0; block < length; block += (int) sparse) {
             int end = (int) Math.min(length, block + sparse);
             boolean zero = isZero(segment, block, end);
-            if (!zero && runStart < 0) {
+            if (block > runStart && zero != runZero) {
+                flushRun(target, at, chunk, runStart, block, runZero, existing);
                 runStart = block;
-            } else if (zero) {
-                if (runStart >= 0) {
-                    target.write(at + runStart, chunk.slice(runStart, block - runStart));
-                    runStart = -1;
-                }
-                if (existing) {
-                    target.writeZeroes(at + block, end - block);
-                }
             }
+            runZero = zero;
         }
-        if (runStart >= 0) {
-            target.write(at + runStart, chunk.slice(runStart, length - runStart));
+        flushRun(target, at, chunk, runStart, length, runZero, existing);
+    }
+
+    private static void flushRun(BlockNode target, long at, ByteBuffer chunk, int from, int to, boolean zero, boolean existing) throws IOException {
+        if (to <= from) {
+            return;
+        }
+        if (!zero) {
+            target.write(at + from, chunk.slice(from, to - from));
+        } else if (existing) {
+            target.writeZeroes(at + from, to - from);
         }
     }
 

@@ -18,12 +18,16 @@ public final class ImgMain {
 
               info [-f FMT] [--output=human|json] FILE
               create [-q] -f FMT [-o OPTIONS] [-b BACKING [-F BACKING_FMT]] FILE [SIZE]
-              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-S SPARSE_SIZE] [-l snapshot.name=NAME] IN OUT
+              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-B BACKING -F BACKING_FMT] [-S SPARSE_SIZE] [-l snapshot.name=NAME] IN OUT
               convert --in-place [-p] [-q] [-f FMT] [-O qcow2|qed] FILE
               check [-q] [-f FMT] [--output=human|json] [-r leaks|all] FILE
               map [-f FMT] [--output=human|json] FILE
               compare [-q] [-s] [-f FMT] [-F FMT] FILE1 FILE2
               snapshot -l FILE
+              resize [-q] [-f FMT] [--shrink] [--preallocation=off|metadata|falloc|full] FILE [+|-]SIZE
+              commit [-q] [-f FMT] [-b BASE] [-d] FILE
+              rebase [-q] [-f FMT] [-u] -b NEW_BACKING [-F NEW_BACKING_FMT] FILE
+              measure [--output=human|json] [-O FMT] [-o OPTIONS] (--size SIZE | [-f FMT] FILE)
 
             Formats: %s. Sizes take the suffixes k, M, G, T (powers of 1024).
             """;
@@ -53,8 +57,12 @@ public final class ImgMain {
                 case "map" -> new MapCommand(graph, out).run(rest);
                 case "compare" -> new CompareCommand(graph, out, err).run(rest);
                 case "snapshot" -> new InfoCommand(graph, out).listSnapshots(rest);
+                case "resize" -> new ResizeCommand(graph, out, err).run(rest);
+                case "commit" -> new CommitCommand(graph, out).run(rest);
+                case "rebase" -> new RebaseCommand(graph).run(rest);
+                case "measure" -> new MeasureCommand(graph, out).run(rest);
                 default -> {
-                    err.println("tessera img: command '" + verb + "' is not known; commands: check, compare, convert, create, info, map, snapshot");
+                    err.println("tessera img: command '" + verb + "' is not known; commands: check, commit, compare, convert, create, info, map, measure, rebase, resize, snapshot");
                     yield 1;
                 }
             };

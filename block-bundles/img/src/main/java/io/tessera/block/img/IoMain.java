@@ -199,11 +199,11 @@ public final class IoMain {
         long at = 0;
         while (at < node.size()) {
             BlockStatus s = node.blockStatus(at, node.size() - at);
-            boolean allocated = s.depth() == 0;
+            boolean allocated = s.depth() == 0 && s.allocated();
             long length = s.length();
             while (at + length < node.size()) {
                 BlockStatus next = node.blockStatus(at + length, node.size() - at - length);
-                if ((next.depth() == 0) != allocated) {
+                if ((next.depth() == 0 && next.allocated()) != allocated) {
                     break;
                 }
                 length += next.length();

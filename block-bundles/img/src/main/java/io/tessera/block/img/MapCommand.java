@@ -40,7 +40,7 @@ final class MapCommand {
                 BlockStatus s = node.blockStatus(at, node.size() - at);
                 if (pending != null && mergeable(pending, s) && sameFile(node, pending, s)) {
                     pending = new BlockStatus(pending.offset(), pending.length() + s.length(), pending.data(), pending.zero(), pending.depth(),
-                            pending.hostOffset());
+                            pending.hostOffset(), pending.allocated());
                 } else {
                     if (pending != null) {
                         emit(pending, output, lines, fileAt(node, pending, layers), last);
@@ -61,7 +61,7 @@ final class MapCommand {
 
     private static boolean mergeable(BlockStatus a, BlockStatus b) {
         boolean sameHost = a.hasHostOffset() ? b.hasHostOffset() && b.hostOffset() == a.hostOffset() + a.length() : !b.hasHostOffset();
-        return a.data() == b.data() && a.zero() == b.zero() && a.depth() == b.depth() && sameHost;
+        return a.data() == b.data() && a.zero() == b.zero() && a.depth() == b.depth() && a.allocated() == b.allocated() && sameHost;
     }
 
     /** The layer at a status's depth, whose data it describes. */
@@ -96,8 +96,9 @@ final class MapCommand {
     }
 
     private void emit(BlockStatus s, String output, List<String> lines, List<String> layers, int last) {
-        boolean present = s.depth() <= last;
-        int depth = Math.min(s.depth(), last);
+        // A range no layer holds is printed with the depth of the layer where the search stopped, as qemu-img does.
+        boolean present = s.allocated();
+        int depth = Math.min(present ? s.depth() : s.depth() - 1, last);
         if (output.equals("json")) {
             lines.add("{ \"start\": " + s.offset() + ", \"length\": " + s.length() + ", \"depth\": " + depth + ", \"present\": " + present
                     + ", \"zero\": " + s.zero() + ", \"data\": " + s.data() + (s.hasHostOffset() && present ? ", \"offset\": " + s.hostOffset() : "") + "}");

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.tessera.block.qcow2.FailingNode;
-import io.tessera.block.qcow2.QemuImg;
+import io.tessera.block.testing.FailingNode;
+import io.tessera.block.testing.QemuImg;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -71,8 +71,8 @@ final class Qcow2Adopter {
         h.size = layout.size();
         h.refcountOrder = Integer.numberOfTrailingZeros(REFCOUNT_BITS);
         h.backingFormat = layout.backingFormat().orElse(null);
-        ByteBuffer sector = h.write(false);
-        if (h.extensionsEnd > ClusterLayout.COMMIT_SECTOR) {
+        ByteBuffer sector = h.write(false, 0);
+        if (h.extensionsEnd() > ClusterLayout.COMMIT_SECTOR) {
             throw new BlockFormatException("'" + name + "' has a backing format name ('" + h.backingFormat
                     + "') too long for the qcow2 header to fit in one sector");
         }
@@ -152,7 +152,7 @@ final class Qcow2Adopter {
         h.l1TableOffset = l1At << clusterBits;
         h.refcountTableOffset = refTableAt << clusterBits;
         h.refcountTableClusters = (int) tableClusters;
-        sector = h.write(false);
+        sector = h.write(false, 0);
         if (backingName != null) {
             sector.putLong(8, nameAt).putInt(16, backingName.length);
         }

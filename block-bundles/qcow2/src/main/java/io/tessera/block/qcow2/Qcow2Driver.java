@@ -6,6 +6,7 @@ import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockFormatException;
 import io.tessera.core.block.BlockGraph;
+import io.tessera.core.block.BlockMeasure;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockOptions;
@@ -245,7 +246,7 @@ public final class Qcow2Driver implements BlockDriver {
         }
     }
 
-    private static long sizeOption(Map<String, String> o, String key, long fallback) {
+    static long sizeOption(Map<String, String> o, String key, long fallback) {
         String v = o.get(key);
         if (v == null) {
             return fallback;
@@ -253,7 +254,7 @@ public final class Qcow2Driver implements BlockDriver {
         return io.tessera.core.block.BlockOptions.parseSize(key, v);
     }
 
-    private static boolean bool(Map<String, String> o, String key) {
+    static boolean bool(Map<String, String> o, String key) {
         String v = o.get(key);
         if (v == null) {
             return false;
@@ -263,5 +264,10 @@ public final class Qcow2Driver implements BlockDriver {
             case "off", "false", "no" -> false;
             default -> throw new IllegalArgumentException(key + " must be on or off, not '" + v + "'");
         };
+    }
+
+    @Override
+    public BlockMeasure measure(long size, Map<String, String> options, BlockNode source) throws IOException {
+        return Qcow2Measure.measure(size, options, source);
     }
 }

@@ -73,8 +73,10 @@ final class Qcow2Header {
     final List<Extension> otherExtensions = new ArrayList<>();
     /** The bitmaps extension's raw data, kept for a header rewrite and for listing. */
     byte[] bitmapsExtension;
-    /** Where the extensions read from the file end (after the end marker): what cluster 0 holds besides the backing name. */
-    int extensionsEnd;
+    /** Where the extensions in the file end (past their end marker): bytes a header rewrite must not touch before its commit. */
+    int parsedExtensionsEnd;
+    /** Where the extensions of the last {@link #write} end. */
+    private int writtenExtensionsEnd;
 
     record Extension(int type, byte[] data) {
     }
@@ -222,7 +224,7 @@ final class Qcow2Header {
     private void readExtensions(ByteBuffer b, int limit, String name) throws BlockFormatException {
         int at = version == 3 ? headerLength : V2_LENGTH;
         if (version == 2 && backingFileOffset != 0 && backingFileOffset < at + 8) {
-            extensionsEnd = at;
+            parsedExtensionsEnd = at;
             return; // an old writer put the backing name right after the header: no extensions
         }
         while (true) {
@@ -233,7 +235,7 @@ final class Qcow2Header {
             long length = Integer.toUnsignedLong(b.getInt(at + 4));
             at += 8;
             if (type == EXT_END) {
-                extensionsEnd = at;
+                parsedExtensionsEnd = at;
                 return;
             }
             if (at + length > limit) {
@@ -271,14 +273,17 @@ final class Qcow2Header {
 
     /** Serializes the header and its extensions into a cluster-0 image of {@code clusterSize} bytes. */
     ByteBuffer write() {
-        return write(true);
+        return write(true, 0);
     }
 
     /**
-     * Serializes the header as {@link #write()}, with or without the feature name table (an
-     * optional extension that an in-place conversion leaves out to keep the header in one sector).
+     * Serializes the header with or without the feature name table (an optional extension that
+     * an in-place conversion leaves out to keep the header in one sector), and the backing file
+     * name at {@code nameAt}, or right after the extensions when 0.
+     *
+     * @throws IllegalArgumentException if the extensions and the name do not fit in the cluster
      */
-    ByteBuffer write(boolean withFeatureNames) {
+    ByteBuffer write(boolean withFeatureNames, int nameAt) {
         ByteBuffer b = ByteBuffer.allocate((int) clusterSize());
         b.putInt(MAGIC).putInt(version).putLong(0).putInt(0).putInt(clusterBits).putLong(size).putInt(cryptMethod)
                 .putInt(l1Size).putLong(l1TableOffset).putLong(refcountTableOffset).putInt(refcountTableClusters)
@@ -305,21 +310,38 @@ final class Qcow2Header {
             putExtension(b, e.type(), e.data());
         }
         b.putInt(EXT_END).putInt(0);
-        extensionsEnd = b.position();
+        writtenExtensionsEnd = b.position();
         if (backingFile != null) {
             byte[] nameBytes = backingFile.getBytes(StandardCharsets.UTF_8);
-            backingFileOffset = b.position();
+            backingFileOffset = nameAt > 0 ? nameAt : b.position();
             backingFileSize = nameBytes.length;
-            b.put(nameBytes);
+            if (backingFileOffset < writtenExtensionsEnd || backingFileOffset + nameBytes.length > b.capacity()) {
+                throw new IllegalArgumentException("the backing file name '" + backingFile + "' does not fit in the "
+                        + b.capacity() + "-byte header cluster after the header extensions");
+            }
+            b.put((int) backingFileOffset, nameBytes);
             b.putLong(8, backingFileOffset).putInt(16, backingFileSize);
+        } else {
+            backingFileOffset = 0;
+            backingFileSize = 0;
         }
         b.clear();
         return b;
     }
 
+    /** @return where the extensions of the last {@link #write} end, past their end marker */
+    int extensionsEnd() {
+        return writtenExtensionsEnd;
+    }
+
     /** @return the bytes the header needs in cluster 0 (a new name must fit in it) */
     int encodedLength() {
-        ByteBuffer b = write();
+        return encodedLength(0);
+    }
+
+    /** @return the bytes the header needs in cluster 0 with the backing file name at {@code nameAt} (0: after the extensions) */
+    int encodedLength(int nameAt) {
+        ByteBuffer b = write(nameAt);
         int end = b.capacity();
         while (end > 0 && b.get(end - 1) == 0) {
             end--;

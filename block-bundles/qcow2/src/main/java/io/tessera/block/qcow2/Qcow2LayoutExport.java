@@ -66,7 +66,7 @@ final class Qcow2LayoutExport {
                 clusters[(int) guest] = mapping(table.words[j], guest);
             }
         }
-        int headerBytes = (int) Math.max(header.extensionsEnd, header.backingFileOffset + header.backingFileSize);
+        int headerBytes = (int) Math.max(header.parsedExtensionsEnd, header.backingFileOffset + header.backingFileSize);
         try {
             return new ClusterLayout(clusterSize, header.size, header.backingFile, header.backingFormat, clusters,
                     Arrays.copyOf(metadata, metadataCount), headerBytes);

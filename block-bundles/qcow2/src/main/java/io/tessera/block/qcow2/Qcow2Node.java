@@ -5,6 +5,7 @@ import io.tessera.core.block.BlockFormatException;
 import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockImageInfo;
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockRepair;
 import io.tessera.core.block.BlockSnapshotInfo;
 import io.tessera.core.block.BlockStatus;
@@ -64,7 +65,8 @@ final class Qcow2Node implements BlockNode {
     private final int l2Entries;
     private final boolean extendedL2;
     private final long subclusterSize;
-    private final long[] l1;
+    /** The active L1 table; replaced (never resized in place) when growing the disk needs more entries. */
+    private long[] l1;
     private boolean l1Dirty;
     private final List<Qcow2Snapshots.Snapshot> snapshots;
     private final long snapshotTableBytes;
@@ -690,7 +692,7 @@ final class Qcow2Node implements BlockNode {
                 continue;
             }
             int l1Index = (int) (at >>> (clusterBits + l2Bits));
-            if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null) {
+            if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null && !(mustZero && header.version >= 3)) {
                 // No table and nothing below: the whole table's range already reads as zeroes.
                 at = Math.min(end, ((long) l1Index + 1) << (clusterBits + l2Bits));
                 continue;
@@ -708,7 +710,8 @@ final class Qcow2Node implements BlockNode {
                 continue;
             }
             Slot s = slot(at);
-            long word = backing == null ? 0 : ZERO;
+            // Write-zeroes leaves zero clusters, as QEMU does (present in map); a discard with nothing below leaves nothing.
+            long word = backing == null && !mustZero ? 0 : ZERO;
             if (s.table.words[s.index] != word) {
                 replace(s, word);
             }
@@ -722,20 +725,45 @@ final class Qcow2Node implements BlockNode {
      * extended (sparse where the host allows).
      */
     synchronized void preallocate(boolean full) throws IOException {
+        preallocate(0, header.size, full);
+    }
+
+    /**
+     * Gives every cluster of {@code [from, to)} that has no host cluster one, each run of them
+     * in one allocation per L2 table.
+     */
+    private void preallocate(long from, long to, boolean full) throws IOException {
         long perTable = clusterSize << l2Bits;
-        for (long at = 0; at < header.size; at += perTable) {
+        long at = from & ~(clusterSize - 1);
+        while (at < to) {
+            long tableEnd = Math.min(to, (at / perTable + 1) * perTable);
             Slot first = slot(at);
-            long clusters = (Math.min(header.size - at, perTable) + clusterSize - 1) >>> clusterBits;
-            long host = refcounts().allocate(clusters);
-            for (int i = 0; i < clusters; i++) {
-                first.table.words[first.index + i] = host + i * clusterSize | COPIED;
+            int index = first.index;
+            int last = (int) (first.index + (tableEnd - at + clusterSize - 1) / clusterSize);
+            while (index < last) {
+                if ((first.table.words[index] & L2_OFFSET_MASK) != 0 || (first.table.words[index] & COMPRESSED) != 0) {
+                    index++;
+                    continue;
+                }
+                int run = index;
+                while (run < last && (first.table.words[run] & (L2_OFFSET_MASK | COMPRESSED)) == 0) {
+                    run++;
+                }
+                long clusters = run - index;
+                long host = refcounts().allocate(clusters);
+                for (int i = 0; i < clusters; i++) {
+                    // A zero flag stays: the cluster gets space but still reads as zeroes (QEMU's zero-alloc).
+                    first.table.words[index + i] = host + i * clusterSize | COPIED | first.table.words[index + i] & ZERO;
+                }
+                first.table.dirty = true;
+                if (full) {
+                    file.writeZeroes(host, clusters * clusterSize);
+                } else {
+                    file.writeZeroes(host + clusters * clusterSize - 1, 1);
+                }
+                index = run;
             }
-            first.table.dirty = true;
-            if (full) {
-                file.writeZeroes(host, clusters * clusterSize);
-            } else {
-                file.writeZeroes(host + clusters * clusterSize - 1, 1);
-            }
+            at = tableEnd;
         }
     }
 
@@ -851,6 +879,274 @@ final class Qcow2Node implements BlockNode {
     private void checkOpen() throws IOException {
         if (closed) {
             throw new IOException("node '" + nodeName + "' (" + filename + ") is closed");
+        }
+    }
+
+    // ---------------------------------------------------------------- resize, make empty, change backing file
+
+    /**
+     * Grows or shrinks the disk. Growing: a larger L1 table first if needed (written, counted and
+     * flushed before the header points to it with one write of its size and offset), then the
+     * new range cleared of stale mappings (zero clusters where a backing file reaches into it,
+     * as QEMU does) and preallocated, and the size field written last. Shrinking: the size field
+     * first, then the clusters past the end dropped and the file cut after its last used
+     * cluster. Either way a crash leaves the old or the new disk, and at most leaked clusters.
+     */
+    @Override
+    public synchronized void resize(long newSize, BlockPreallocation preallocation) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot resize: node '" + nodeName + "' (" + filename + ") is read-only");
+        }
+        if (newSize < 0 || newSize % 512 != 0) {
+            throw new IllegalArgumentException("The new size must be a multiple of 512");
+        }
+        if (header.version < 3 && !snapshots.isEmpty()) {
+            throw new UnsupportedOperationException("Can't resize a v2 image which has snapshots");
+        }
+        if (newSize < header.size) {
+            if (preallocation != BlockPreallocation.OFF) {
+                throw new IllegalArgumentException("Preallocation can't be used for shrinking an image");
+            }
+            shrink(newSize);
+        } else if (newSize > header.size) {
+            grow(newSize, preallocation);
+        }
+    }
+
+    private void grow(long newSize, BlockPreallocation preallocation) throws IOException {
+        long perTable = clusterSize << l2Bits;
+        long l1Entries = newSize / perTable + (newSize % perTable != 0 ? 1 : 0);
+        if (l1Entries * 8 > Qcow2Header.MAX_L1_BYTES) {
+            throw new IllegalArgumentException("Failed to grow the L1 table: File too large");
+        }
+        // A backing file that reaches past the old end would show through: the new range must read as zeroes.
+        boolean zeroNewRange = backing != null && backing.size() > header.size;
+        if (zeroNewRange && header.version < 3) {
+            throw new UnsupportedOperationException("Failed to zero out new clusters: Operation not supported");
+        }
+        beginWrite();
+        flushMetadata();
+        if (l1Entries > l1.length) {
+            growL1((int) l1Entries);
+        }
+        long oldSize = header.size;
+        // The in-memory size covers the new range so that it can be written; the header says so last.
+        header.size = newSize;
+        try {
+            long tailEnd = oldSize % clusterSize == 0 ? oldSize : Math.min(newSize, (oldSize | (clusterSize - 1)) + 1);
+            if (oldSize % clusterSize != 0 && (zeroNewRange || map(oldSize, 1).kind != UNALLOCATED)) {
+                // The old last cluster's bytes past the old end (stale or backing data) must read as zeroes.
+                write(oldSize, ByteBuffer.allocate((int) (tailEnd - oldSize)));
+            }
+            setEntries(tailEnd, newSize, zeroNewRange ? ZERO : 0);
+            if (preallocation != BlockPreallocation.OFF) {
+                preallocate(oldSize, newSize, preallocation != BlockPreallocation.METADATA);
+            }
+            flushMetadata();
+        } catch (IOException | RuntimeException e) {
+            header.size = oldSize;
+            throw e;
+        }
+        writeSize();
+    }
+
+    /** Sets the L2 entries of whole clusters from {@code from} to {@code to} to {@code word}, releasing what they held. */
+    private void setEntries(long from, long to, long word) throws IOException {
+        long perTable = clusterSize << l2Bits;
+        for (long at = from; at < to; at += clusterSize) {
+            int l1Index = (int) (at / perTable);
+            if (l1Index >= l1.length || (l1[l1Index] & L1_OFFSET_MASK) == 0) {
+                if (word == 0) {
+                    at = (l1Index + 1L) * perTable - clusterSize; // the whole table's range is already unallocated
+                    continue;
+                }
+            } else {
+                L2Table table = l2(l1[l1Index] & L1_OFFSET_MASK);
+                if (table.words[(int) ((at >>> clusterBits) & (l2Entries - 1))] == word) {
+                    continue;
+                }
+            }
+            replace(slot(at), word);
+        }
+    }
+
+    /** Moves the L1 table to new clusters with room for {@code entries}: counted, written, then the header switched in one write. */
+    private void growL1(int entries) throws IOException {
+        Qcow2Refcounts counts = refcounts();
+        long newClusters = ((long) entries * 8 + clusterSize - 1) >>> clusterBits;
+        long at = counts.allocate(newClusters);
+        counts.writeIncreases();
+        long[] grown = java.util.Arrays.copyOf(l1, entries);
+        ByteBuffer raw = ByteBuffer.allocate((int) (newClusters * clusterSize));
+        for (long e : grown) {
+            raw.putLong(e);
+        }
+        raw.clear();
+        file.write(at, raw);
+        file.flush();
+        ByteBuffer fields = ByteBuffer.allocate(12);
+        fields.putInt(entries).putLong(at).flip();
+        file.write(36, fields);
+        file.flush();
+        long oldOffset = header.l1TableOffset;
+        long oldClusters = ((long) l1.length * 8 + clusterSize - 1) >>> clusterBits;
+        header.l1Size = entries;
+        header.l1TableOffset = at;
+        l1 = grown;
+        if (oldClusters > 0) {
+            counts.freeLater(oldOffset, oldClusters);
+            counts.commitFrees();
+        }
+    }
+
+    private void shrink(long newSize) throws IOException {
+        beginWrite();
+        flushMetadata();
+        long oldSize = header.size;
+        header.size = newSize;
+        writeSize();
+        // Past the commit point: what lies beyond the end is dropped, and at worst leaked by a crash.
+        long perTable = clusterSize << l2Bits;
+        long from = (newSize + clusterSize - 1) & ~(clusterSize - 1);
+        for (long at = from; at < oldSize; at = (at / perTable + 1) * perTable) {
+            int l1Index = (int) (at / perTable);
+            if (at % perTable == 0) {
+                dropTable(l1Index);
+            } else {
+                setEntries(at, Math.min(oldSize, (l1Index + 1L) * perTable), 0);
+            }
+        }
+        flushMetadata();
+        file.flush();
+        cutFileTail();
+    }
+
+    /**
+     * Empties the image as {@code qemu-img commit} does after committing it: every L1 entry is
+     * cleared (one write of the table, after which each cluster reads its backing data), then
+     * the L2 tables and data clusters only it referenced are freed and the file is cut after its
+     * last used cluster. Snapshots keep their clusters.
+     */
+    @Override
+    public synchronized void makeEmpty() throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot empty node '" + nodeName + "' (" + filename + "): it is read-only");
+        }
+        beginWrite();
+        flushMetadata();
+        for (int i = 0; i < l1.length; i++) {
+            dropTable(i);
+        }
+        flushMetadata();
+        file.flush();
+        cutFileTail();
+    }
+
+    /** Clears L1 entry {@code index}; a table only it referenced is freed with the clusters it maps, once the L1 is durable. */
+    private void dropTable(int index) throws IOException {
+        if (index >= l1.length) {
+            return;
+        }
+        long entry = l1[index];
+        long offset = entry & L1_OFFSET_MASK;
+        if (offset == 0) {
+            return;
+        }
+        if ((entry & COPIED) != 0) {
+            for (long word : l2(offset).words) {
+                release(word);
+            }
+        }
+        l1[index] = 0;
+        l1Dirty = true;
+        l2Cache.remove(offset);
+        refcounts().freeLater(offset, 1);
+    }
+
+    /** Truncates the file after the last cluster with a reference count, as QEMU does after shrinking. */
+    private void cutFileTail() throws IOException {
+        Qcow2Refcounts counts = refcounts();
+        long last = counts.end() - 1;
+        while (last > 0 && counts.get(last) == 0) {
+            last--;
+        }
+        long keep = (last + 1) << clusterBits;
+        if (keep < file.size()) {
+            file.resize(keep, BlockPreallocation.OFF);
+            file.flush();
+            // The allocator starts again from the file's new end.
+            forgetRefcounts();
+            compressedCursor = 0;
+        }
+    }
+
+    private void writeSize() throws IOException {
+        ByteBuffer field = ByteBuffer.allocate(8);
+        field.putLong(header.size).flip();
+        file.write(24, field);
+        file.flush();
+    }
+
+    /**
+     * Writes the new backing file into cluster 0 in two steps, each leaving a valid header: the
+     * name first, where neither the old header nor the new extensions use the bytes, then the
+     * header fields and extensions that differ, in one write (one sector when the backing
+     * format's name keeps its padded length, the usual case).
+     */
+    @Override
+    public synchronized void changeBackingFile(String name, String format) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot change the backing file of '" + filename + "': it is open read-only");
+        }
+        if (header.dataFile != null && name != null) {
+            throw new UnsupportedOperationException("Cannot use a backing file together with an external data file");
+        }
+        flushMetadata();
+        int cs = (int) clusterSize;
+        ByteBuffer old = ByteBuffer.allocate(cs);
+        file.read(0, old);
+        String oldName = header.backingFile;
+        String oldFormat = header.backingFormat;
+        header.backingFile = name;
+        header.backingFormat = name == null ? null : format;
+        try {
+            header.write(true, 0);
+            int newChainEnd = header.extensionsEnd();
+            int free = Math.max(newChainEnd, header.parsedExtensionsEnd);
+            if (oldName != null) {
+                free = (int) Math.max(free, old.getLong(8) + old.getInt(16));
+            }
+            free = (free + 7) & ~7;
+            int length = name == null ? 0 : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int nameAt = free + length <= cs ? free : newChainEnd;
+            ByteBuffer fresh = header.write(true, nameAt);
+            if (header.encodedLength(nameAt) > cs) {
+                throw new IllegalArgumentException("the backing file name '" + name + "' does not fit in the " + cs + "-byte header cluster");
+            }
+            if (length > 0) {
+                file.write(nameAt, fresh.slice(nameAt, length));
+                file.flush();
+            }
+            int first = 0;
+            while (first < newChainEnd && old.get(first) == fresh.get(first)) {
+                first++;
+            }
+            int last = newChainEnd;
+            while (last > first && old.get(last - 1) == fresh.get(last - 1)) {
+                last--;
+            }
+            if (last > first) {
+                file.write(first, fresh.slice(first, last - first));
+                file.flush();
+            }
+            header.parsedExtensionsEnd = newChainEnd;
+        } catch (IOException | RuntimeException e) {
+            header.backingFile = oldName;
+            header.backingFormat = oldFormat;
+            throw e;
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.tessera.block.testing.QemuImg;
 import io.tessera.core.block.BlockCheckResult;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockRepair;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.block.file.FileDriver;
 import io.tessera.block.raw.RawDriver;
+import io.tessera.block.testing.QemuImg;
 import io.tessera.core.block.BlockCheckResult;
 import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockImageInfo;

@@ -5,6 +5,7 @@ import io.tessera.core.block.BlockFormatException;
 import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockImageInfo;
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockRepair;
 import io.tessera.core.block.BlockStatus;
 import io.tessera.core.block.ClusterLayout;
@@ -316,6 +317,86 @@ final class QedNode implements BlockNode {
         }
     }
 
+    /**
+     * Grows the disk within the reach of its L1 table, as QEMU's QED does: only the size field
+     * changes, in one write (QED tables have a fixed size, and unmapped clusters read as zeroes).
+     * QEMU cannot shrink QED images, preallocate them, or zero a range a backing file reaches into.
+     */
+    @Override
+    public synchronized void resize(long newSize, BlockPreallocation preallocation) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot resize: node '" + nodeName + "' (" + filename + ") is read-only");
+        }
+        if (preallocation != BlockPreallocation.OFF) {
+            throw new IllegalArgumentException("Unsupported preallocation mode '" + preallocation.optionName() + "'");
+        }
+        if (newSize < 0 || newSize % 512 != 0 || newSize > header.capacity()) {
+            throw new IllegalArgumentException("Invalid image size specified; QED sizes are multiples of 512 up to " + header.capacity()
+                    + " bytes for this image's cluster and table sizes");
+        }
+        if (newSize < header.imageSize) {
+            throw new UnsupportedOperationException("Shrinking images is currently not supported");
+        }
+        if (backing != null && backing.size() > header.imageSize) {
+            // QEMU would have to zero the new range over the backing data, which its QED driver cannot request.
+            throw new UnsupportedOperationException("Block driver does not support requested flags");
+        }
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(newSize).flip();
+        file.write(48, b);
+        file.flush();
+        header.imageSize = newSize;
+    }
+
+    /**
+     * Writes a new backing file into the header. A name that fits in the first sector with the
+     * header goes there, so the whole change is one sector write; a longer one is written first
+     * past the old name (where the old header does not look), then the first sector.
+     */
+    @Override
+    public synchronized void changeBackingFile(String name, String format) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot change the backing file of '" + filename + "': it is open read-only");
+        }
+        byte[] text = name == null ? new byte[0] : name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        long headerBytes = header.headerSize * clusterSize;
+        int nameAt = QedHeader.LENGTH;
+        if (QedHeader.LENGTH + text.length > 512) {
+            long oldEnd = header.backingFile == null ? QedHeader.LENGTH : (long) header.backingNameOffset + header.backingNameSize;
+            nameAt = (int) ((Math.max(oldEnd, 512) + 511) & ~511L);
+        }
+        if (nameAt + text.length > headerBytes) {
+            throw new IllegalArgumentException("the backing file name '" + name + "' does not fit in the " + headerBytes + "-byte QED header");
+        }
+        long features = header.features & ~(QedHeader.FEATURE_BACKING | QedHeader.FEATURE_BACKING_RAW);
+        if (name != null) {
+            features |= QedHeader.FEATURE_BACKING;
+            if ("raw".equals(format)) {
+                features |= QedHeader.FEATURE_BACKING_RAW;
+            }
+        }
+        if (nameAt != QedHeader.LENGTH) {
+            file.write(nameAt, ByteBuffer.wrap(text));
+            file.flush();
+        }
+        ByteBuffer sector = ByteBuffer.allocate(nameAt == QedHeader.LENGTH ? QedHeader.LENGTH + text.length : QedHeader.LENGTH)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        file.read(0, sector);
+        sector.putLong(16, features).putInt(56, nameAt).putInt(60, text.length);
+        if (nameAt == QedHeader.LENGTH) {
+            sector.put(QedHeader.LENGTH, text);
+        }
+        sector.clear();
+        file.write(0, sector);
+        file.flush();
+        header.features = features;
+        header.backingFile = name;
+        header.backingNameOffset = nameAt;
+        header.backingNameSize = text.length;
+    }
+
     /** A hint QED cannot act on: it has no way to free space. The range keeps its data. */
     @Override
     public void discard(long offset, long length) throws IOException {
@@ -442,7 +523,7 @@ final class QedNode implements BlockNode {
         if (repair != BlockRepair.NONE && leaks > 0 && usedEnd < fileSize) {
             leaksFixed = fileClusters - used.length();
             leaks -= leaksFixed;
-            file.truncate(usedEnd);
+            file.resize(usedEnd, BlockPreallocation.OFF);
         }
         if (fixed > 0 || leaksFixed > 0) {
             file.flush();

@@ -2,11 +2,13 @@ package io.tessera.block.raw;
 
 import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
+import io.tessera.core.block.BlockMeasure;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockOptions;
 import java.io.IOException;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Component;
@@ -102,6 +104,14 @@ public final class RawDriver implements BlockDriver {
             }
             default -> throw new IllegalArgumentException("preallocation must be off, falloc or full, not '" + prealloc + "'");
         }
+    }
+
+    /** A raw image is as large as its disk, allocated or not (QEMU's raw_measure). */
+    @Override
+    public BlockMeasure measure(long size, Map<String, String> options, BlockNode source) throws IOException {
+        BlockOptions.requireKnown("raw image creation", options, CREATE_OPTIONS);
+        long bytes = source != null ? source.size() : (size + 511) & ~511L;
+        return new BlockMeasure(bytes, bytes, OptionalLong.empty());
     }
 
     static long parseSize(String key, String text) {

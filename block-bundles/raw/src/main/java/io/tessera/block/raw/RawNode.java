@@ -1,6 +1,7 @@
 package io.tessera.block.raw;
 
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -102,6 +103,19 @@ final class RawNode implements BlockNode {
         checkWritable("write zeroes");
         checkRange("write zeroes", at, length);
         file.writeZeroes(offset + at, length);
+    }
+
+    /** The file below follows: it is truncated or extended to the disk's new end. */
+    @Override
+    public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
+        checkWritable("resize");
+        if (fixedSize >= 0) {
+            throw new UnsupportedOperationException("Cannot resize fixed-size raw disks");
+        }
+        if (newSize < 0 || Long.MAX_VALUE - newSize < offset) {
+            throw new IllegalArgumentException("Disk size too large for the chosen offset");
+        }
+        file.resize(offset + newSize, preallocation);
     }
 
     @Override

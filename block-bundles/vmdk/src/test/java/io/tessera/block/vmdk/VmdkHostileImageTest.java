@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tessera.block.testing.QemuImg;
 import io.tessera.core.block.BlockNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.block.file.FileDriver;
+import io.tessera.block.testing.FailingNode;
+import io.tessera.block.testing.QemuImg;
 import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;

@@ -1,4 +1,4 @@
-package io.tessera.block.qcow2;
+package io.tessera.block.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Runs QEMU's qemu-img and qemu-io, the oracle these tests compare against (public, in the test jar, for other block modules). */
+/** Runs QEMU's qemu-img and qemu-io, the oracle these tests compare against. */
 public final class QemuImg {
 
     public static final Path QEMU_IMG = Path.of("/usr/bin/qemu-img");

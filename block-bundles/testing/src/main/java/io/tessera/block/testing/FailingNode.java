@@ -1,14 +1,17 @@
-package io.tessera.block.qcow2;
+package io.tessera.block.testing;
 
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A protocol node that stops after a number of writes, as a killed process does: nothing after that reaches the file.
- * Public, and shipped in this module's test jar, for the fault-injection tests of other block modules.
+ * A protocol node that stops after a number of writes (and flushes, discards, write-zeroes and
+ * resizes), as a killed process does: nothing after that reaches the file. Several nodes can
+ * share one budget, so that a process writing two files dies at one moment.
  */
 public final class FailingNode implements BlockNode {
 
@@ -22,15 +25,23 @@ public final class FailingNode implements BlockNode {
     }
 
     private final BlockNode file;
-    private int writesLeft;
+    private final AtomicInteger writesLeft;
 
     public FailingNode(BlockNode file, int writesLeft) {
+        this(file, new AtomicInteger(writesLeft));
+    }
+
+    /**
+     * @param file the node to pass the operations on to
+     * @param writesLeft the budget, shared with other nodes of the same process
+     */
+    public FailingNode(BlockNode file, AtomicInteger writesLeft) {
         this.file = file;
         this.writesLeft = writesLeft;
     }
 
     private void spend() throws Killed {
-        if (writesLeft-- <= 0) {
+        if (writesLeft.getAndDecrement() <= 0) {
             throw new Killed();
         }
     }
@@ -90,9 +101,9 @@ public final class FailingNode implements BlockNode {
     }
 
     @Override
-    public void truncate(long size) throws IOException {
+    public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
         spend();
-        file.truncate(size);
+        file.resize(newSize, preallocation);
     }
 
     @Override
