@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code convert}: copies an image into a new one of any format. Ranges the source reports as
  * zero are skipped (or zeroed with {@code -n}); data is read in large chunks and, with
  * {@code -S}, blocks of that size that hold only zeroes are skipped too, so the target stays
- * sparse. {@code -c} stores the target's clusters compressed.
+ * sparse. {@code -c} stores the target's clusters compressed; {@code -l} reads an internal
+ * snapshot of the source instead of its active disk.
  */
 final class ConvertCommand {
 
@@ -32,7 +33,7 @@ final class ConvertCommand {
     }
 
     int run(List<String> args) throws Options.UsageException, IOException {
-        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m"), ImgMain.list("p", "q", "n", "c", "U", "W"));
+        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m", "l"), ImgMain.list("p", "q", "n", "c", "U", "W"));
         if (o.positional().size() != 2) {
             throw new Options.UsageException("convert takes one source and one target file");
         }
@@ -47,6 +48,9 @@ final class ConvertCommand {
         boolean compress = o.has("c");
         boolean progress = o.has("p") && !o.has("q");
         try (BlockNode in = graph.open(source, o.get("f", ""), true, Map.of())) {
+            if (o.has("l")) {
+                SnapshotCommand.loadForConvert(in, o.get("l", ""));
+            }
             long size = in.size();
             if (!existing) {
                 CreateCommand.create(graph, target, format, (size + 511) & ~511L, o.keyValues("o"));

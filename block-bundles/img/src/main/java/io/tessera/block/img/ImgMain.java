@@ -18,11 +18,11 @@ public final class ImgMain {
 
               info [-f FMT] [--output=human|json] FILE
               create [-q] -f FMT [-o OPTIONS] [-b BACKING [-F BACKING_FMT]] FILE [SIZE]
-              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-S SPARSE_SIZE] [-l snapshot.name=NAME] IN OUT
+              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-S SPARSE_SIZE] [-l SNAPSHOT_PARAM] IN OUT
               check [-q] [-f FMT] [--output=human|json] [-r leaks|all] FILE
               map [-f FMT] [--output=human|json] FILE
               compare [-q] [-s] [-f FMT] [-F FMT] FILE1 FILE2
-              snapshot -l FILE
+              snapshot [-q] [-l | -a SNAPSHOT | -c SNAPSHOT | -d SNAPSHOT] FILE
 
             Formats: %s. Sizes take the suffixes k, M, G, T (powers of 1024).
             """;
@@ -51,7 +51,7 @@ public final class ImgMain {
                 case "check" -> new CheckCommand(graph, out, err).run(rest);
                 case "map" -> new MapCommand(graph, out).run(rest);
                 case "compare" -> new CompareCommand(graph, out, err).run(rest);
-                case "snapshot" -> new InfoCommand(graph, out).listSnapshots(rest);
+                case "snapshot" -> new SnapshotCommand(graph, out).run(rest);
                 default -> {
                     err.println("tessera img: command '" + verb + "' is not known; commands: check, compare, convert, create, info, map, snapshot");
                     yield 1;

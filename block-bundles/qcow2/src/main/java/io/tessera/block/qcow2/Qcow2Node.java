@@ -63,10 +63,10 @@ final class Qcow2Node implements BlockNode {
     private final int l2Entries;
     private final boolean extendedL2;
     private final long subclusterSize;
-    private final long[] l1;
+    private long[] l1;
     private boolean l1Dirty;
-    private final List<Qcow2Snapshots.Snapshot> snapshots;
-    private final long snapshotTableBytes;
+    private List<Qcow2Snapshots.Snapshot> snapshots;
+    private long snapshotTableBytes;
     private final LinkedHashMap<Long, L2Table> l2Cache = new LinkedHashMap<>(16, 0.75f, true);
     private Qcow2Refcounts refcounts;
     private boolean dirtyBitSet;
@@ -134,8 +134,29 @@ final class Qcow2Node implements BlockNode {
         return snapshotTableBytes;
     }
 
+    /** After the header points to a new snapshot table (or a snapshot was loaded): what the node now reads. */
+    void replaceSnapshots(List<Qcow2Snapshots.Snapshot> list, long tableBytes) {
+        snapshots = List.copyOf(list);
+        snapshotTableBytes = tableBytes;
+    }
+
+    /** Installs another active L1 table (a snapshot applied or loaded); the caller writes it where the header says. */
+    void replaceL1(long[] table) {
+        l1 = table;
+    }
+
+    @Override
+    public Optional<io.tessera.core.block.BlockSnapshots> internalSnapshots() {
+        return Optional.of(new Qcow2SnapshotManager(this));
+    }
+
     BlockNode fileNode() {
         return file;
+    }
+
+    /** @return the image's name, for messages */
+    String filename() {
+        return filename;
     }
 
     boolean hasExternalDataFile() {
