@@ -3,10 +3,8 @@ package io.tessera.block.img;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tessera.block.img.ImgToolTest.Run;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,16 +21,12 @@ class ImgSnapshotTest {
     Path dir;
 
     @BeforeAll
-    static void qemu() {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-img")), "qemu-utils is not installed");
+    static void installed() {
+        Qemu.assumeInstalled();
     }
 
     private Run qemu(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        return new Run(p.waitFor(), out, err);
+        return Qemu.run(dir, command);
     }
 
     /** Runs the same qemu-img command line on {@code ours} with tessera img and on {@code theirs} with qemu-img; both must agree. */

@@ -265,9 +265,27 @@ final class Qcow2Header {
         }
     }
 
-    /** Serializes the header and its extensions into a cluster-0 image of {@code clusterSize} bytes. */
+    /**
+     * Serializes the header and its extensions into a cluster-0 image of {@code clusterSize}
+     * bytes. The feature name table is left out when it does not fit (as QEMU leaves it out of
+     * 512-byte clusters); if the rest does not fit either, the buffer is larger than a cluster
+     * and {@link #encodedLength()} says so.
+     */
     ByteBuffer write() {
-        ByteBuffer b = ByteBuffer.allocate((int) clusterSize());
+        ByteBuffer b = serialize(true);
+        if (b.limit() > clusterSize()) {
+            b = serialize(false);
+        }
+        if (b.limit() <= clusterSize()) {
+            b = ByteBuffer.allocate((int) clusterSize()).put(b).clear();
+        }
+        return b;
+    }
+
+    /** @return the serialized header, its limit at the end of what it holds */
+    private ByteBuffer serialize(boolean withFeatureNames) {
+        int extensions = (bitmapsExtension == null ? 0 : bitmapsExtension.length) + otherExtensions.stream().mapToInt(e -> e.data().length + 16).sum();
+        ByteBuffer b = ByteBuffer.allocate((int) clusterSize() + 8192 + extensions);
         b.putInt(MAGIC).putInt(version).putLong(0).putInt(0).putInt(clusterBits).putLong(size).putInt(cryptMethod)
                 .putInt(l1Size).putLong(l1TableOffset).putLong(refcountTableOffset).putInt(refcountTableClusters)
                 .putInt(snapshotCount).putLong(snapshotsOffset);
@@ -286,7 +304,7 @@ final class Qcow2Header {
         if (bitmapsExtension != null) {
             putExtension(b, EXT_BITMAPS, bitmapsExtension);
         }
-        if (version == 3) {
+        if (version == 3 && withFeatureNames) {
             putExtension(b, EXT_FEATURE_NAMES, featureNames());
         }
         for (Extension e : otherExtensions) {
@@ -300,14 +318,13 @@ final class Qcow2Header {
             b.put(nameBytes);
             b.putLong(8, backingFileOffset).putInt(16, backingFileSize);
         }
-        b.clear();
-        return b;
+        return b.flip();
     }
 
     /** @return the bytes the header needs in cluster 0 (a new name must fit in it) */
     int encodedLength() {
         ByteBuffer b = write();
-        int end = b.capacity();
+        int end = b.limit();
         while (end > 0 && b.get(end - 1) == 0) {
             end--;
         }

@@ -145,6 +145,21 @@ final class Qcow2Node implements BlockNode {
         l1 = table;
     }
 
+    private Qcow2BitmapStore bitmapStore;
+
+    /** @return the persistent bitmaps, which also track this node's writes */
+    synchronized Qcow2BitmapStore bitmaps() {
+        if (bitmapStore == null) {
+            bitmapStore = new Qcow2BitmapStore(this);
+        }
+        return bitmapStore;
+    }
+
+    @Override
+    public Optional<io.tessera.core.block.BlockDirtyBitmaps> dirtyBitmaps() {
+        return Optional.of(bitmaps());
+    }
+
     @Override
     public Optional<io.tessera.core.block.BlockSnapshots> internalSnapshots() {
         return Optional.of(new Qcow2SnapshotManager(this));
@@ -464,7 +479,7 @@ final class Qcow2Node implements BlockNode {
         int length = src.remaining();
         checkWrite("write", offset, length);
         writePending();
-        beginWrite();
+        beginWrite(offset, length);
         long at = offset;
         while (src.hasRemaining()) {
             long inCluster = at & (clusterSize - 1);
@@ -524,7 +539,7 @@ final class Qcow2Node implements BlockNode {
         if (extendedL2 || hasExternalDataFile()) {
             throw new UnsupportedOperationException("compressed clusters with extended L2 entries or an external data file are not supported");
         }
-        beginWrite();
+        beginWrite(offset, src.remaining());
         int count = (int) ((src.remaining() + clusterSize - 1) / clusterSize);
         byte[][] clusters = new byte[count][];
         for (int i = 0; i < count; i++) {
@@ -695,7 +710,7 @@ final class Qcow2Node implements BlockNode {
      * that reads the same), partial ones are written with zeroes (write-zeroes) or left (discard).
      */
     private void clearRange(long offset, long length, boolean mustZero) throws IOException {
-        beginWrite();
+        beginWrite(offset, length);
         long end = offset + length;
         long at = offset;
         while (at < end) {
@@ -832,16 +847,13 @@ final class Qcow2Node implements BlockNode {
         refcounts = null;
     }
 
-    /** Before the first change of a lazy-refcounts image: the dirty bit, durable. */
-    private void beginWrite() throws IOException {
-        if (header.version >= 3 && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
-            // This driver does not update persistent bitmaps: clearing the bit tells QEMU they are stale (qcow2 spec, autoclear).
-            header.autoclearFeatures &= ~Qcow2Header.AUTOCLEAR_BITMAPS;
-            ByteBuffer bits = ByteBuffer.allocate(8);
-            bits.putLong(header.autoclearFeatures).flip();
-            file.write(88, bits);
-            file.flush();
-        }
+    /**
+     * Before a change of {@code length} bytes at {@code offset}: the enabled persistent bitmaps
+     * record it (marked in use, durably, before the first change), and before the first change
+     * of a lazy-refcounts image the dirty bit is set, durably.
+     */
+    private void beginWrite(long offset, long length) throws IOException {
+        bitmaps().markWritten(offset, length);
         if (dirtyBitSet || (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) == 0) {
             return;
         }
@@ -938,6 +950,9 @@ final class Qcow2Node implements BlockNode {
         try {
             if (!readOnly) {
                 flushMetadata();
+                if (bitmapStore != null) {
+                    bitmapStore.storeTracked();
+                }
                 if (dirtyBitSet) {
                     file.flush();
                     header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;
