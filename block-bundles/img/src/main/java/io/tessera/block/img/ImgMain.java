@@ -22,6 +22,7 @@ public final class ImgMain {
               check [-q] [-f FMT] [--output=human|json] [-r leaks|all] FILE
               map [-f FMT] [--output=human|json] FILE
               compare [-q] [-s] [-f FMT] [-F FMT] FILE1 FILE2
+              amend [-q] [-f FMT] -o OPTIONS FILE
               bitmap (--merge SOURCE | --add | --remove | --clear | --enable | --disable)... [-b SOURCE_FILE [-F SOURCE_FMT]]
                      [-g GRANULARITY] [-f FMT] FILE BITMAP
               snapshot [-q] [-l | -a SNAPSHOT | -c SNAPSHOT | -d SNAPSHOT] FILE
@@ -55,8 +56,9 @@ public final class ImgMain {
                 case "compare" -> new CompareCommand(graph, out, err).run(rest);
                 case "snapshot" -> new SnapshotCommand(graph, out).run(rest);
                 case "bitmap" -> new BitmapCommand(graph).run(rest);
+                case "amend" -> new AmendCommand(graph).run(rest);
                 default -> {
-                    err.println("tessera img: command '" + verb + "' is not known; commands: bitmap, check, compare, convert, create, info, map, snapshot");
+                    err.println("tessera img: command '" + verb + "' is not known; commands: amend, bitmap, check, compare, convert, create, info, map, snapshot");
                     yield 1;
                 }
             };

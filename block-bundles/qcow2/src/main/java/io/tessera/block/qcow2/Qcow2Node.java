@@ -147,6 +147,15 @@ final class Qcow2Node implements BlockNode {
 
     private Qcow2BitmapStore bitmapStore;
 
+    @Override
+    public synchronized void amend(Map<String, String> options) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot amend '" + filename + "': it is open read-only");
+        }
+        new Qcow2Amend(this).run(options);
+    }
+
     /** @return the persistent bitmaps, which also track this node's writes */
     synchronized Qcow2BitmapStore bitmaps() {
         if (bitmapStore == null) {
