@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.tessera.block.img.ImgToolTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,18 +35,8 @@ class ImgBitmapTest {
 
     /** The same bitmap command on both images; statuses, messages (without qemu-img's usage hint) and resulting bitmaps must agree. */
     private void both(Path ours, Path theirs, String... args) throws Exception {
-        List<String> a = new ArrayList<>(List.of(args));
-        int file = a.indexOf("FILE");
-        a.set(file, ours.toString());
-        Run t = ImgToolTest.img(a.toArray(String[]::new));
-        a.set(file, theirs.toString());
-        a.add(0, "qemu-img");
-        Run q = qemu(a.toArray(String[]::new));
-        String what = String.join(" ", args);
-        assertEquals(q.status(), t.status(), what + ": " + t.err() + " / qemu-img: " + q.err());
-        assertEquals(q.err().replace("qemu-img: ", "tessera img: ").lines().filter(l -> !l.startsWith("Try ")).toList(),
-                t.err().lines().toList(), what);
-        assertEquals(state(theirs), state(ours), what);
+        Qemu.sideBySide(dir, ours, theirs, args);
+        assertEquals(state(theirs), state(ours), String.join(" ", args));
     }
 
     @Test

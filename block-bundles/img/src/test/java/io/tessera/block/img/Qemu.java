@@ -22,4 +22,26 @@ final class Qemu {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Run(p.waitFor(), out, err);
     }
+
+    /**
+     * Runs one qemu-img command line with tessera img on {@code ours} and with qemu-img on
+     * {@code theirs} (the word FILE in {@code args} stands for the image): statuses and messages
+     * must agree, apart from qemu-img's usage hint and its warning about probing raw images.
+     *
+     * @return tessera img's run
+     */
+    static Run sideBySide(Path dir, Path ours, Path theirs, String... args) throws Exception {
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of(args));
+        int file = a.indexOf("FILE");
+        a.set(file, ours.toString());
+        Run t = ImgToolTest.img(a.toArray(String[]::new));
+        a.set(file, theirs.toString());
+        a.add(0, "qemu-img");
+        Run q = run(dir, a.toArray(String[]::new));
+        String what = String.join(" ", args);
+        org.junit.jupiter.api.Assertions.assertEquals(q.status(), t.status(), what + ": " + t.err() + " / qemu-img: " + q.err());
+        org.junit.jupiter.api.Assertions.assertEquals(q.err().replace("qemu-img: ", "tessera img: ").lines()
+                .filter(l -> !l.startsWith("Try ") && !l.startsWith("WARNING") && !l.startsWith(" ")).toList(), t.err().lines().toList(), what);
+        return t;
+    }
 }
