@@ -2,6 +2,7 @@ package io.tessera.core.block;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -214,6 +215,42 @@ public interface BlockNode extends AutoCloseable {
      */
     default void changeBackingFile(String filename, String format) throws IOException {
         throw new UnsupportedOperationException("Operation not supported");
+    }
+
+    /**
+     * The internal snapshots this node's image stores, if its format has them.
+     *
+     * @return the snapshots' manager; empty for formats without internal snapshots (the default)
+     * @since 1.3
+     */
+    default Optional<BlockSnapshots> internalSnapshots() {
+        return Optional.empty();
+    }
+
+    /**
+     * The persistent dirty bitmaps this node's image stores, if its format has them.
+     *
+     * @return the bitmaps' manager; empty for formats without persistent bitmaps (the default)
+     * @since 1.3
+     */
+    default Optional<BlockDirtyBitmaps> dirtyBitmaps() {
+        return Optional.empty();
+    }
+
+    /**
+     * Changes format options of the open image in place, as {@code qemu-img amend -o} does
+     * (for qcow2: compat, lazy_refcounts, backing_file, backing_fmt ...). Options not named keep
+     * their values.
+     *
+     * @param options the options to change, with the values {@code qemu-img create -o} takes
+     * @throws UnsupportedOperationException if the format has no options to amend (the default)
+     * @throws IllegalArgumentException if an option is unknown, malformed or cannot be changed,
+     *         naming it
+     * @throws IOException if the node is read-only or the storage fails
+     * @since 1.3
+     */
+    default void amend(Map<String, String> options) throws IOException {
+        throw new UnsupportedOperationException("Format driver '" + format() + "' does not support option amendment");
     }
 
     /** @return the node that supplies data this node does not hold, if this format has one */

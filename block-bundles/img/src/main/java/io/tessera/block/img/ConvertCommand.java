@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code convert}: copies an image into a new one of any format. Ranges the source reports as
  * zero are skipped (or zeroed with {@code -n}); data is read in large chunks and, with
  * {@code -S}, blocks of that size that hold only zeroes are skipped too, so the target stays
- * sparse. {@code -c} stores the target's clusters compressed.
+ * sparse. {@code -c} stores the target's clusters compressed; {@code -l} reads an internal
+ * snapshot of the source instead of its active disk.
  */
 final class ConvertCommand {
 
@@ -32,7 +33,7 @@ final class ConvertCommand {
     }
 
     int run(List<String> args) throws Options.UsageException, IOException {
-        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m", "B", "F"),
+        Options o = new Options(args, ImgMain.list("f", "O", "o", "S", "t", "T", "m", "B", "F", "l"),
                 ImgMain.list("p", "q", "n", "c", "U", "W", "in-place"));
         if (o.has("in-place")) {
             return inPlace(o);
@@ -69,6 +70,9 @@ final class ConvertCommand {
             throw new Options.UsageException("-B and -c cannot be combined here: compressed writes need whole fresh clusters");
         }
         try (BlockNode in = graph.open(source, o.get("f", ""), true, Map.of())) {
+            if (o.has("l")) {
+                SnapshotCommand.loadForConvert(in, o.get("l", ""));
+            }
             long size = in.size();
             if (!existing) {
                 CreateCommand.create(graph, target, format, (size + 511) & ~511L, createOptions);
@@ -98,7 +102,7 @@ final class ConvertCommand {
         if (o.positional().size() != 1) {
             throw new Options.UsageException("convert --in-place takes one image file, not " + o.positional());
         }
-        for (String other : List.of("n", "c", "o", "S")) {
+        for (String other : List.of("n", "c", "o", "S", "B", "F", "l")) {
             if (o.has(other)) {
                 throw new Options.UsageException("-" + other + " cannot be used with --in-place (only -f, -O, -p and -q can)");
             }

@@ -18,12 +18,15 @@ public final class ImgMain {
 
               info [-f FMT] [--output=human|json] FILE
               create [-q] -f FMT [-o OPTIONS] [-b BACKING [-F BACKING_FMT]] FILE [SIZE]
-              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-B BACKING -F BACKING_FMT] [-S SPARSE_SIZE] [-l snapshot.name=NAME] IN OUT
+              convert [-p] [-q] [-n] [-c] [-f FMT] [-O OUTPUT_FMT] [-o OPTIONS] [-B BACKING -F BACKING_FMT] [-S SPARSE_SIZE] [-l SNAPSHOT_PARAM] IN OUT
               convert --in-place [-p] [-q] [-f FMT] [-O qcow2|qed] FILE
               check [-q] [-f FMT] [--output=human|json] [-r leaks|all] FILE
               map [-f FMT] [--output=human|json] FILE
               compare [-q] [-s] [-f FMT] [-F FMT] FILE1 FILE2
-              snapshot -l FILE
+              amend [-q] [-f FMT] -o OPTIONS FILE
+              bitmap (--merge SOURCE | --add | --remove | --clear | --enable | --disable)... [-b SOURCE_FILE [-F SOURCE_FMT]]
+                     [-g GRANULARITY] [-f FMT] FILE BITMAP
+              snapshot [-q] [-l | -a SNAPSHOT | -c SNAPSHOT | -d SNAPSHOT] FILE
               resize [-q] [-f FMT] [--shrink] [--preallocation=off|metadata|falloc|full] FILE [+|-]SIZE
               commit [-q] [-f FMT] [-b BASE] [-d] FILE
               rebase [-q] [-f FMT] [-u] -b NEW_BACKING [-F NEW_BACKING_FMT] FILE
@@ -56,13 +59,15 @@ public final class ImgMain {
                 case "check" -> new CheckCommand(graph, out, err).run(rest);
                 case "map" -> new MapCommand(graph, out).run(rest);
                 case "compare" -> new CompareCommand(graph, out, err).run(rest);
-                case "snapshot" -> new InfoCommand(graph, out).listSnapshots(rest);
+                case "snapshot" -> new SnapshotCommand(graph, out).run(rest);
+                case "bitmap" -> new BitmapCommand(graph).run(rest);
+                case "amend" -> new AmendCommand(graph).run(rest);
                 case "resize" -> new ResizeCommand(graph, out, err).run(rest);
                 case "commit" -> new CommitCommand(graph, out).run(rest);
                 case "rebase" -> new RebaseCommand(graph).run(rest);
                 case "measure" -> new MeasureCommand(graph, out).run(rest);
                 default -> {
-                    err.println("tessera img: command '" + verb + "' is not known; commands: check, commit, compare, convert, create, info, map, measure, rebase, resize, snapshot");
+                    err.println("tessera img: command '" + verb + "' is not known; commands: amend, bitmap, check, commit, compare, convert, create, info, map, measure, rebase, resize, snapshot");
                     yield 1;
                 }
             };

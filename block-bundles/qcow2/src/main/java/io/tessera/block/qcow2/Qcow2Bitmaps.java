@@ -11,16 +11,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Persistent dirty bitmaps (header extension 0x23852875): listed for {@code info}, and their
- * clusters (directory, bitmap tables, bitmap data) counted by the check. Kept intact: this
- * driver does not change them.
+ * Persistent dirty bitmaps (header extension 0x23852875): the directory read for {@code info}
+ * and their clusters (directory, bitmap tables, bitmap data) counted by the check. Changed by
+ * {@link Qcow2BitmapStore}.
  */
 final class Qcow2Bitmaps {
 
     static final int MAX_BITMAPS = 65535;
     static final long MAX_DIRECTORY = 64L << 20;
 
-    record Bitmap(String name, long tableOffset, int tableSize, int flags, int granularityBits) {
+    /** One directory entry; {@code extraDataSize} bytes of extra data lie between the fixed part and the name. */
+    record Bitmap(String name, long tableOffset, int tableSize, int flags, int type, int granularityBits, long extraDataSize) {
     }
 
     private Qcow2Bitmaps() {
@@ -50,6 +51,7 @@ final class Qcow2Bitmaps {
             long tableOffset = dir.getLong(at);
             int tableSize = dir.getInt(at + 8);
             int flags = dir.getInt(at + 12);
+            int type = dir.get(at + 16) & 0xff;
             int granularity = dir.get(at + 17) & 0xff;
             int nameSize = dir.getShort(at + 18) & 0xffff;
             long extra = dir.getInt(at + 20) & 0xffffffffL;
@@ -58,7 +60,7 @@ final class Qcow2Bitmaps {
             }
             byte[] label = new byte[nameSize];
             dir.get((int) (at + 24 + extra), label);
-            list.add(new Bitmap(new String(label, StandardCharsets.UTF_8), tableOffset, tableSize, flags, granularity));
+            list.add(new Bitmap(new String(label, StandardCharsets.UTF_8), tableOffset, tableSize, flags, type, granularity, extra));
             at = (int) ((at + 24 + extra + nameSize + 7) & ~7L);
         }
         return list;

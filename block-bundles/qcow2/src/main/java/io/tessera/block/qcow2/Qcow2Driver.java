@@ -22,8 +22,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The {@code qcow2} format, as QEMU 7.2 writes it: versions 2 and 3, cluster sizes 512 B to
  * 2 MiB, refcounts 1 to 64 bits wide, zero clusters, zlib and zstd compressed clusters, backing
- * chains, extended L2 entries, external data files, internal snapshots and persistent bitmaps
- * (read and kept intact).
+ * chains, extended L2 entries, external data files, internal snapshots (created, applied,
+ * deleted, read) and persistent dirty bitmaps (changed, and updated by writes).
  *
  * <p>Open options: {@code node-name}; {@code backing=null} opens an overlay without its backing
  * file. Writing is refused for images that use extended L2 entries, an external data file or

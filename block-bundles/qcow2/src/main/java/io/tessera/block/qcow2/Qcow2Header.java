@@ -271,20 +271,42 @@ final class Qcow2Header {
         }
     }
 
-    /** Serializes the header and its extensions into a cluster-0 image of {@code clusterSize} bytes. */
+    /** Serializes the header, its extensions and the backing file name after them: {@link #write(int)}. */
     ByteBuffer write() {
-        return write(true, 0);
+        return write(0);
     }
 
     /**
-     * Serializes the header with or without the feature name table (an optional extension that
-     * an in-place conversion leaves out to keep the header in one sector), and the backing file
-     * name at {@code nameAt}, or right after the extensions when 0.
+     * Serializes the header and its extensions into a cluster-0 image of {@code clusterSize}
+     * bytes, with the backing file name at {@code nameAt} (0: right after the extensions). The
+     * feature name table is left out when it does not fit (as QEMU leaves it out of 512-byte
+     * clusters); if the rest does not fit either, the buffer is larger than a cluster and
+     * {@link #encodedLength()} says so.
+     */
+    ByteBuffer write(int nameAt) {
+        ByteBuffer b = write(true, nameAt);
+        return b.limit() > clusterSize() ? write(false, nameAt) : b;
+    }
+
+    /**
+     * Serializes the header as {@link #write(int)} does, with or without the feature name table
+     * (an optional extension that an in-place conversion leaves out to keep the header in one
+     * sector).
      *
-     * @throws IllegalArgumentException if the extensions and the name do not fit in the cluster
+     * @throws IllegalArgumentException if the name would overlap the extensions
      */
     ByteBuffer write(boolean withFeatureNames, int nameAt) {
-        ByteBuffer b = ByteBuffer.allocate((int) clusterSize());
+        ByteBuffer b = serialize(withFeatureNames, nameAt);
+        if (b.limit() <= clusterSize()) {
+            b = ByteBuffer.allocate((int) clusterSize()).put(b).clear();
+        }
+        return b;
+    }
+
+    /** @return the serialized header, its limit at the end of what it holds */
+    private ByteBuffer serialize(boolean withFeatureNames, int nameAt) {
+        int extensions = (bitmapsExtension == null ? 0 : bitmapsExtension.length) + otherExtensions.stream().mapToInt(e -> e.data().length + 16).sum();
+        ByteBuffer b = ByteBuffer.allocate((int) clusterSize() + 8192 + extensions);
         b.putInt(MAGIC).putInt(version).putLong(0).putInt(0).putInt(clusterBits).putLong(size).putInt(cryptMethod)
                 .putInt(l1Size).putLong(l1TableOffset).putLong(refcountTableOffset).putInt(refcountTableClusters)
                 .putInt(snapshotCount).putLong(snapshotsOffset);
@@ -317,16 +339,16 @@ final class Qcow2Header {
             backingFileSize = nameBytes.length;
             if (backingFileOffset < writtenExtensionsEnd || backingFileOffset + nameBytes.length > b.capacity()) {
                 throw new IllegalArgumentException("the backing file name '" + backingFile + "' does not fit in the "
-                        + b.capacity() + "-byte header cluster after the header extensions");
+                        + clusterSize() + "-byte header cluster after the header extensions");
             }
             b.put((int) backingFileOffset, nameBytes);
+            b.position(Math.max(b.position(), (int) backingFileOffset + nameBytes.length));
             b.putLong(8, backingFileOffset).putInt(16, backingFileSize);
         } else {
             backingFileOffset = 0;
             backingFileSize = 0;
         }
-        b.clear();
-        return b;
+        return b.flip();
     }
 
     /** @return where the extensions of the last {@link #write} end, past their end marker */
@@ -342,7 +364,7 @@ final class Qcow2Header {
     /** @return the bytes the header needs in cluster 0 with the backing file name at {@code nameAt} (0: after the extensions) */
     int encodedLength(int nameAt) {
         ByteBuffer b = write(nameAt);
-        int end = b.capacity();
+        int end = b.limit();
         while (end > 0 && b.get(end - 1) == 0) {
             end--;
         }

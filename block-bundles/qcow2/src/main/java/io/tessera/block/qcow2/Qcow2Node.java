@@ -68,8 +68,8 @@ final class Qcow2Node implements BlockNode {
     /** The active L1 table; replaced (never resized in place) when growing the disk needs more entries. */
     private long[] l1;
     private boolean l1Dirty;
-    private final List<Qcow2Snapshots.Snapshot> snapshots;
-    private final long snapshotTableBytes;
+    private List<Qcow2Snapshots.Snapshot> snapshots;
+    private long snapshotTableBytes;
     private final LinkedHashMap<Long, L2Table> l2Cache = new LinkedHashMap<>(16, 0.75f, true);
     private Qcow2Refcounts refcounts;
     private boolean dirtyBitSet;
@@ -137,8 +137,53 @@ final class Qcow2Node implements BlockNode {
         return snapshotTableBytes;
     }
 
+    /** After the header points to a new snapshot table (or a snapshot was loaded): what the node now reads. */
+    void replaceSnapshots(List<Qcow2Snapshots.Snapshot> list, long tableBytes) {
+        snapshots = List.copyOf(list);
+        snapshotTableBytes = tableBytes;
+    }
+
+    /** Installs another active L1 table (a snapshot applied or loaded); the caller writes it where the header says. */
+    void replaceL1(long[] table) {
+        l1 = table;
+    }
+
+    private Qcow2BitmapStore bitmapStore;
+
+    @Override
+    public synchronized void amend(Map<String, String> options) throws IOException {
+        checkOpen();
+        if (readOnly) {
+            throw new IOException("cannot amend '" + filename + "': it is open read-only");
+        }
+        new Qcow2Amend(this).run(options);
+    }
+
+    /** @return the persistent bitmaps, which also track this node's writes */
+    synchronized Qcow2BitmapStore bitmaps() {
+        if (bitmapStore == null) {
+            bitmapStore = new Qcow2BitmapStore(this);
+        }
+        return bitmapStore;
+    }
+
+    @Override
+    public Optional<io.tessera.core.block.BlockDirtyBitmaps> dirtyBitmaps() {
+        return Optional.of(bitmaps());
+    }
+
+    @Override
+    public Optional<io.tessera.core.block.BlockSnapshots> internalSnapshots() {
+        return Optional.of(new Qcow2SnapshotManager(this));
+    }
+
     BlockNode fileNode() {
         return file;
+    }
+
+    /** @return the image's name, for messages */
+    String filename() {
+        return filename;
     }
 
     boolean hasExternalDataFile() {
@@ -446,7 +491,7 @@ final class Qcow2Node implements BlockNode {
         int length = src.remaining();
         checkWrite("write", offset, length);
         writePending();
-        beginWrite();
+        beginWrite(offset, length);
         long at = offset;
         while (src.hasRemaining()) {
             long inCluster = at & (clusterSize - 1);
@@ -506,7 +551,7 @@ final class Qcow2Node implements BlockNode {
         if (extendedL2 || hasExternalDataFile()) {
             throw new UnsupportedOperationException("compressed clusters with extended L2 entries or an external data file are not supported");
         }
-        beginWrite();
+        beginWrite(offset, src.remaining());
         int count = (int) ((src.remaining() + clusterSize - 1) / clusterSize);
         byte[][] clusters = new byte[count][];
         for (int i = 0; i < count; i++) {
@@ -677,7 +722,7 @@ final class Qcow2Node implements BlockNode {
      * that reads the same), partial ones are written with zeroes (write-zeroes) or left (discard).
      */
     private void clearRange(long offset, long length, boolean mustZero) throws IOException {
-        beginWrite();
+        beginWrite(offset, length);
         long end = offset + length;
         long at = offset;
         while (at < end) {
@@ -840,16 +885,13 @@ final class Qcow2Node implements BlockNode {
         refcounts = null;
     }
 
-    /** Before the first change of a lazy-refcounts image: the dirty bit, durable. */
-    private void beginWrite() throws IOException {
-        if (header.version >= 3 && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) != 0) {
-            // This driver does not update persistent bitmaps: clearing the bit tells QEMU they are stale (qcow2 spec, autoclear).
-            header.autoclearFeatures &= ~Qcow2Header.AUTOCLEAR_BITMAPS;
-            ByteBuffer bits = ByteBuffer.allocate(8);
-            bits.putLong(header.autoclearFeatures).flip();
-            file.write(88, bits);
-            file.flush();
-        }
+    /**
+     * Before a change of {@code length} bytes at {@code offset}: the enabled persistent bitmaps
+     * record it (marked in use, durably, before the first change), and before the first change
+     * of a lazy-refcounts image the dirty bit is set, durably.
+     */
+    private void beginWrite(long offset, long length) throws IOException {
+        bitmaps().markWritten(offset, length);
         if (dirtyBitSet || (header.compatibleFeatures & Qcow2Header.COMPAT_LAZY_REFCOUNTS) == 0) {
             return;
         }
@@ -1113,7 +1155,7 @@ final class Qcow2Node implements BlockNode {
         header.backingFile = name;
         header.backingFormat = name == null ? null : format;
         try {
-            header.write(true, 0);
+            header.write(0);
             int newChainEnd = header.extensionsEnd();
             int free = Math.max(newChainEnd, header.parsedExtensionsEnd);
             if (oldName != null) {
@@ -1122,7 +1164,7 @@ final class Qcow2Node implements BlockNode {
             free = (free + 7) & ~7;
             int length = name == null ? 0 : name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
             int nameAt = free + length <= cs ? free : newChainEnd;
-            ByteBuffer fresh = header.write(true, nameAt);
+            ByteBuffer fresh = header.write(nameAt);
             if (header.encodedLength(nameAt) > cs) {
                 throw new IllegalArgumentException("the backing file name '" + name + "' does not fit in the " + cs + "-byte header cluster");
             }
@@ -1220,6 +1262,9 @@ final class Qcow2Node implements BlockNode {
         try {
             if (!readOnly) {
                 flushMetadata();
+                if (bitmapStore != null) {
+                    bitmapStore.storeTracked();
+                }
                 if (dirtyBitSet) {
                     file.flush();
                     header.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;

@@ -17,8 +17,12 @@ final class Qcow2Snapshots {
 
     static final long MAX_TABLE_BYTES = 64L << 20;
 
-    record Snapshot(long l1Offset, int l1Size, BlockSnapshotInfo info) {
+    /** One entry; {@code entry} is its bytes as stored (unpadded), rewritten as they are when the table moves. */
+    record Snapshot(long l1Offset, int l1Size, BlockSnapshotInfo info, byte[] entry) {
     }
+
+    /** The extra data qemu-img 7.2 writes: the large VM state size, the disk size, the instruction count. */
+    static final int EXTRA_DATA_BYTES = 24;
 
     private Qcow2Snapshots() {
     }
@@ -67,9 +71,11 @@ final class Qcow2Snapshots {
                         + " entries; at most 32 MiB are allowed");
             }
             Qcow2Header.checkTable(name, "snapshot " + i + " L1 table", l1Offset, l1Size * 8L, h.clusterSize(), fileSize);
+            int entryBytes = (int) (40 + extraSize + idSize + nameSize);
             list.add(new Snapshot(l1Offset, l1Size, new BlockSnapshotInfo(new String(id, StandardCharsets.UTF_8),
-                    new String(label, StandardCharsets.UTF_8), vmState, dateSec, dateNsec, vmClock, icount, diskSize)));
-            at += 40 + extraSize + idSize + nameSize;
+                    new String(label, StandardCharsets.UTF_8), vmState, dateSec, dateNsec, vmClock, icount, diskSize),
+                    readExactly(file, at, entryBytes, fileSize, name, i).array()));
+            at += entryBytes;
             at = (at + 7) & ~7L;
             if (at - h.snapshotsOffset > MAX_TABLE_BYTES) {
                 throw new BlockFormatException("'" + name + "' has a snapshot table larger than 64 MiB");
@@ -77,6 +83,33 @@ final class Qcow2Snapshots {
         }
         tableBytes[0] = at - h.snapshotsOffset;
         return list;
+    }
+
+    /** A new disk-only snapshot's entry as qemu-img 7.2 writes it: 24 bytes of extra data, no VM state, guest clock 0. */
+    static Snapshot entry(long l1Offset, int l1Size, BlockSnapshotInfo info) {
+        byte[] id = info.id().getBytes(StandardCharsets.UTF_8);
+        byte[] label = info.name().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(40 + EXTRA_DATA_BYTES + id.length + label.length);
+        b.putLong(l1Offset).putInt(l1Size).putShort((short) id.length).putShort((short) label.length)
+                .putInt((int) info.dateSeconds()).putInt((int) info.dateNanoseconds()).putLong(info.vmClockNanoseconds())
+                .putInt((int) info.vmStateSize()).putInt(EXTRA_DATA_BYTES)
+                .putLong(info.vmStateSize()).putLong(info.diskSize()).putLong(Math.max(0, info.icount()))
+                .put(id).put(label);
+        return new Snapshot(l1Offset, l1Size, info, b.array());
+    }
+
+    /** @return the table holding the entries, each starting on an 8-byte boundary */
+    static byte[] encode(List<Snapshot> list) {
+        int length = 0;
+        for (Snapshot s : list) {
+            length = ((length + 7) & ~7) + s.entry().length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(length);
+        for (Snapshot s : list) {
+            b.position((b.position() + 7) & ~7);
+            b.put(s.entry());
+        }
+        return b.array();
     }
 
     private static ByteBuffer readExactly(BlockNode file, long at, int length, long fileSize, String name, int index)
