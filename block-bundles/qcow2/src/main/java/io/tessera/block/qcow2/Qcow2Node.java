@@ -946,6 +946,11 @@ final class Qcow2Node implements BlockNode {
         if (header.version < 3 && !snapshots.isEmpty()) {
             throw new UnsupportedOperationException("Can't resize a v2 image which has snapshots");
         }
+        if (header.bitmapsExtension != null) {
+            // Bitmaps cover the old size; resizing them is not done: refuse rather than leave them wrong.
+            throw new UnsupportedOperationException("Can't resize an image which has persistent dirty bitmaps; remove them first"
+                    + " (tessera img bitmap --remove FILE BITMAP)");
+        }
         if (newSize < header.size) {
             if (preallocation != BlockPreallocation.OFF) {
                 throw new IllegalArgumentException("Preallocation can't be used for shrinking an image");
@@ -967,7 +972,7 @@ final class Qcow2Node implements BlockNode {
         if (zeroNewRange && header.version < 3) {
             throw new UnsupportedOperationException("Failed to zero out new clusters: Operation not supported");
         }
-        beginWrite();
+        beginWrite(0, 0);
         flushMetadata();
         if (l1Entries > l1.length) {
             growL1((int) l1Entries);
@@ -1043,7 +1048,7 @@ final class Qcow2Node implements BlockNode {
     }
 
     private void shrink(long newSize) throws IOException {
-        beginWrite();
+        beginWrite(0, 0);
         flushMetadata();
         long oldSize = header.size;
         header.size = newSize;
@@ -1076,7 +1081,7 @@ final class Qcow2Node implements BlockNode {
         if (readOnly) {
             throw new IOException("cannot empty node '" + nodeName + "' (" + filename + "): it is read-only");
         }
-        beginWrite();
+        beginWrite(0, header.size);
         flushMetadata();
         for (int i = 0; i < l1.length; i++) {
             dropTable(i);
