@@ -10,9 +10,12 @@ import io.tessera.core.isa.TranslatingCpu;
 import io.tessera.core.machine.Machine;
 import io.tessera.core.machine.MachineOption;
 import io.tessera.core.machine.OptionValues;
+import io.tessera.tcg.stats.TranslationStatistics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -28,6 +31,19 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = Accelerator.class)
 public final class TranslatorAccelerator implements Accelerator {
+
+    /** Where a machine's translation statistics are published; null outside OSGi (unit tests). */
+    private final BundleContext context;
+
+    /** For tests: publishes no statistics. */
+    TranslatorAccelerator() {
+        this(null);
+    }
+
+    @Activate
+    public TranslatorAccelerator(BundleContext context) {
+        this.context = context;
+    }
 
     static final String THRESHOLD = "threshold";
     static final String CACHE = "cache";
@@ -140,6 +156,10 @@ public final class TranslatorAccelerator implements Accelerator {
         TranslatingCpu.SharedTranslations shared = cpus.get(0).newSharedTranslations(settings.threshold(), settings.cacheBytes());
         VcpuThreads<TranslatingCpu> threads = new VcpuThreads<>(machine, cpus, (cpu, budget) -> cpu.runTranslated(budget, shared));
         threads.start();
+        // ISAs whose translations keep statistics publish them for the monitor's tcg commands.
+        if (context != null && shared instanceof TranslationStatistics statistics) {
+            return new PublishedStatistics(threads, statistics, context, machine.name());
+        }
         return threads;
     }
 }
