@@ -23,7 +23,6 @@ import org.junit.Test;
  */
 public class SpikeDifferentialIT {
 
-    private static final Path SOURCES = Path.of("src/test/asm").toAbsolutePath();
     private static Path work;
 
     private record Run(int status, String out, String err) {
@@ -40,12 +39,7 @@ public class SpikeDifferentialIT {
     }
 
     private static Path build(String program) throws IOException, InterruptedException {
-        Path elf = work.resolve(program + ".elf");
-        Run gcc = run(List.of("riscv64-linux-gnu-gcc", "-march=rv64gc", "-mabi=lp64d", "-nostdlib", "-nostartfiles",
-                "-static", "-Wl,--build-id=none", "-T", SOURCES.resolve("link.ld").toString(),
-                SOURCES.resolve("common.S").toString(), SOURCES.resolve(program + ".S").toString(), "-o", elf.toString()), false);
-        assertEquals(gcc.err(), 0, gcc.status());
-        return elf;
+        return BareMetalPrograms.build(work, program);
     }
 
     private static Run run(List<String> command, boolean tessera) throws IOException, InterruptedException {

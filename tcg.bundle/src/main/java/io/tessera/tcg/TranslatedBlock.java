@@ -28,9 +28,19 @@ public final class TranslatedBlock {
     public final int opsAfter;
     /** Nanoseconds its translation took. */
     public final long translationNanos;
+    /**
+     * Guest pc each GOTO_TB exit slot leads to, as the front end knew it (the static
+     * successors, for statistics); empty when the front end did not say.
+     */
+    public final long[] exitTargets;
 
     /** Times it ran, as its runners count (not exact across threads: a statistic and a hotness measure). */
     public int executions;
+    /**
+     * Guest instructions retired inside it, as its runners count (not exact across threads): a
+     * unit that loops within itself retires many times its length per run.
+     */
+    public long executedInstructions;
 
     /** False once invalidated or evicted: it must not run again. */
     public volatile boolean valid = true;
@@ -44,6 +54,23 @@ public final class TranslatedBlock {
      */
     public TranslatedBlock(long pc, long flags, long[] pages, UnitCompiler.Compiled compiled, int exitSlots, int guestInstructions,
             int guestBlocks) {
+        // The static successors are unknown: statistics show the chain links only.
+        this(pc, flags, pages, compiled, exitSlots, new long[0], guestInstructions, guestBlocks);
+    }
+
+    /**
+     * @param pc entry pc; @param flags translation flags; @param pages guest pages of its code
+     * @param compiled the compiler's output; @param exitTargets the guest pc each GOTO_TB slot leads to
+     * @param guestInstructions guest instructions in it; @param guestBlocks guest basic blocks in it
+     */
+    public TranslatedBlock(long pc, long flags, long[] pages, UnitCompiler.Compiled compiled, long[] exitTargets, int guestInstructions,
+            int guestBlocks) {
+        this(pc, flags, pages, compiled, exitTargets.length, exitTargets, guestInstructions, guestBlocks);
+    }
+
+    private TranslatedBlock(long pc, long flags, long[] pages, UnitCompiler.Compiled compiled, int exitSlots, long[] exitTargets,
+            int guestInstructions, int guestBlocks) {
+        this.exitTargets = exitTargets.clone();
         this.guestBlocks = guestBlocks;
         this.pc = pc;
         this.flags = flags;

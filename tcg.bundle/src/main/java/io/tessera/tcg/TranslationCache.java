@@ -1,5 +1,7 @@
 package io.tessera.tcg;
 
+import io.tessera.tcg.stats.BlockStats;
+import io.tessera.tcg.stats.TranslationSnapshot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -150,6 +152,33 @@ public final class TranslationCache {
     /** @return the blocks cached now */
     public List<TranslatedBlock> blocks() {
         return List.copyOf(blocks.values());
+    }
+
+    /**
+     * The counts of every cached block now, read without stopping the threads that run them
+     * (for the monitor; never on the hot path).
+     *
+     * @return a snapshot with the cache's own counts as its summary
+     */
+    public TranslationSnapshot snapshot() {
+        List<BlockStats> stats = new ArrayList<>();
+        for (TranslatedBlock b : blocks.values()) {
+            List<Long> chained = new ArrayList<>();
+            for (TranslatedBlock link : b.links.clone()) {
+                if (link != null && link.valid && !chained.contains(link.pc)) {
+                    chained.add(link.pc);
+                }
+            }
+            List<Long> targets = java.util.Arrays.stream(b.exitTargets).boxed().distinct().toList();
+            stats.add(new BlockStats(b.pc, b.flags, b.executions, b.guestInstructions, b.executedInstructions, b.guestBlocks, b.opsBefore, b.opsAfter, b.size,
+                    b.translationNanos, chained, targets));
+        }
+        String summary;
+        synchronized (this) {
+            summary = String.format("blocks cached %d (%d KiB of class files, bound %d KiB), evictions %d, invalidations %d", stats.size(),
+                    bytes / 1024, maxBytes / 1024, evictions, invalidations);
+        }
+        return new TranslationSnapshot(stats, summary);
     }
 
     /** @return class-file bytes of cached blocks */

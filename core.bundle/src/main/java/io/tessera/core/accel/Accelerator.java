@@ -1,6 +1,10 @@
 package io.tessera.core.accel;
 
 import io.tessera.core.isa.Isa;
+import io.tessera.core.machine.MachineOption;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A way of executing guest code, published as a service: an interpreter, a binary translator,
@@ -53,4 +57,44 @@ public interface Accelerator {
      * @throws IllegalArgumentException if the machine's ISA is not {@linkplain #supports supported}
      */
     VcpuSet start(io.tessera.core.machine.Machine machine);
+
+    /**
+     * The options this accelerator takes ({@code -accel NAME,option=value...}), for help texts,
+     * completion and error messages.
+     *
+     * @return its options with their defaults; none unless the accelerator says otherwise
+     */
+    default List<MachineOption> options() {
+        return List.of();
+    }
+
+    /**
+     * Checks options before a machine is made with them, so that a mistake is refused when
+     * the user writes it rather than when the machine starts.
+     *
+     * @param options the settings given after the accelerator's name
+     * @throws IllegalArgumentException naming the option that is unknown or whose value is
+     *         invalid, with what is valid
+     */
+    default void checkOptions(Map<String, String> options) {
+        for (String key : options.keySet()) {
+            if (options().stream().noneMatch(o -> o.name().equals(key))) {
+                throw new IllegalArgumentException("accelerator '" + name() + "' has no option '" + key + "'; "
+                        + (options().isEmpty() ? "it takes none" : "options: " + options().stream()
+                                .map(o -> o.name() + " (" + o.description() + ")").collect(Collectors.joining(", "))));
+            }
+        }
+    }
+
+    /**
+     * Like {@link #start(io.tessera.core.machine.Machine)}, with options. The default checks
+     * them and starts without them, which is right for accelerators that take none.
+     *
+     * @param options the settings given after the accelerator's name
+     * @throws IllegalArgumentException if an option is unknown or invalid (as {@link #checkOptions})
+     */
+    default VcpuSet start(io.tessera.core.machine.Machine machine, Map<String, String> options) {
+        checkOptions(options);
+        return start(machine);
+    }
 }

@@ -46,6 +46,51 @@ public final class OptionValues {
     }
 
     /**
+     * Parses a {@link #size(String, String) size} and checks it against a range.
+     *
+     * @param min the smallest valid size in bytes; @param max the largest
+     * @throws IllegalArgumentException naming the option, the valid forms and the range
+     */
+    public static long size(String option, String value, long min, long max) {
+        long bytes = size(option, value);
+        if (bytes < min || bytes > max) {
+            throw new IllegalArgumentException(option + "=" + value + " is out of range; valid sizes are " + describeSize(min)
+                    + (max == Long.MAX_VALUE ? " or more" : " to " + describeSize(max)) + " (a number of bytes, or with K, M, G or T)");
+        }
+        return bytes;
+    }
+
+    /** @return {@code bytes} with the largest suffix that divides it (65536 is 64K) */
+    private static String describeSize(long bytes) {
+        String[] suffixes = {"", "K", "M", "G", "T"};
+        int i = 0;
+        while (i < suffixes.length - 1 && bytes != 0 && bytes % 1024 == 0) {
+            bytes /= 1024;
+            i++;
+        }
+        return bytes + suffixes[i];
+    }
+
+    /**
+     * Parses a whole number in decimal and checks it against a range; the error says the range,
+     * as settings such as a hotness threshold need.
+     *
+     * @param min the smallest valid value; @param max the largest
+     * @throws IllegalArgumentException naming the option and the valid range
+     */
+    public static long number(String option, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Reported below with the valid range.
+        }
+        throw new IllegalArgumentException(option + "=" + value + ": valid values are whole numbers from " + min + " to " + max);
+    }
+
+    /**
      * Parses an integer in decimal or, with {@code 0x}, hexadecimal.
      *
      * @throws IllegalArgumentException naming the option

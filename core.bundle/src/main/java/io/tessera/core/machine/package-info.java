@@ -1,4 +1,4 @@
 /** Machine types (boards), machines, and the manager that creates and destroys them. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package io.tessera.core.machine;

@@ -167,4 +167,28 @@ class OptionValuesTest {
                 () -> OptionValues.number("irq", "seven"));
         assertEquals("irq=seven" + NUMBER_FORMS, e.getMessage());
     }
+
+    // --- ranges ---
+
+    @Test
+    void numbersInRangeAreAcceptedAndOthersRefusedWithTheRange() {
+        assertEquals(0, OptionValues.number("threshold", "0", 0, 32767));
+        assertEquals(32767, OptionValues.number("threshold", " 32767 ", 0, 32767));
+        for (String bad : new String[] {"-1", "32768", "many", "", "0x10"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OptionValues.number("threshold", bad, 0, 32767));
+            assertEquals("threshold=" + bad + ": valid values are whole numbers from 0 to 32767", e.getMessage());
+        }
+    }
+
+    @Test
+    void sizesInRangeAreAcceptedAndOthersRefusedWithTheRange() {
+        assertEquals(64L << 20, OptionValues.size("cache", "64M", 65536, Long.MAX_VALUE));
+        assertEquals(65536, OptionValues.size("cache", "65536", 65536, Long.MAX_VALUE));
+        assertEquals("cache=32K is out of range; valid sizes are 64K or more (a number of bytes, or with K, M, G or T)",
+                assertThrows(IllegalArgumentException.class, () -> OptionValues.size("cache", "32K", 65536, Long.MAX_VALUE)).getMessage());
+        assertEquals("cache=3G is out of range; valid sizes are 4K to 2G (a number of bytes, or with K, M, G or T)",
+                assertThrows(IllegalArgumentException.class, () -> OptionValues.size("cache", "3G", 4096, 2L << 30)).getMessage());
+        assertEquals("cache=lots" + SIZE_FORMS,
+                assertThrows(IllegalArgumentException.class, () -> OptionValues.size("cache", "lots", 65536, Long.MAX_VALUE)).getMessage());
+    }
 }

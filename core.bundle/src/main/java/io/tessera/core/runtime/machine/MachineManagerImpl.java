@@ -1,6 +1,7 @@
 package io.tessera.core.runtime.machine;
 
 import io.tessera.core.accel.Accelerator;
+import io.tessera.core.accel.AcceleratorSpec;
 import io.tessera.core.accel.Accelerators;
 import io.tessera.core.accel.Availability;
 import io.tessera.core.isa.Isa;
@@ -111,16 +112,15 @@ public final class MachineManagerImpl implements MachineManager {
      */
     private DefaultMachine.AcceleratorChoice startVcpus(Machine machine) {
         Isa isa = machine.cpus().get(0).isa();
-        // -Dtessera.accel=NAME chooses for machines that name none (as it does for user mode).
-        String wanted = machine.options().getOrDefault(ACCEL_OPTION, System.getProperty("tessera.accel", ""));
+        AcceleratorSpec spec = acceleratorSpec(machine.options());
+        String wanted = spec.name();
         Accelerator accelerator;
         if (wanted.isEmpty()) {
             accelerator = Accelerators.best(accelerators, isa).orElseThrow(() -> new IllegalStateException(
                     "no accelerator can run " + isa.name() + " CPUs here; installed: " + describeAccelerators(isa)));
         } else {
-            accelerator = accelerators.stream().filter(a -> a.name().equals(wanted)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown accelerator '" + wanted + "'; installed: "
-                            + describeAccelerators(isa)));
+            accelerator = named(wanted).orElseThrow(() -> new IllegalArgumentException("unknown accelerator '" + wanted
+                    + "'; installed: " + describeAccelerators(isa)));
             if (!accelerator.supports(isa)) {
                 throw new IllegalArgumentException("accelerator '" + wanted + "' cannot run " + isa.name() + " CPUs");
             }
@@ -129,7 +129,31 @@ public final class MachineManagerImpl implements MachineManager {
                 throw new IllegalStateException("accelerator '" + wanted + "' is not available here: " + availability.reason());
             }
         }
-        return new DefaultMachine.AcceleratorChoice(accelerator.name(), accelerator.start(machine));
+        return new DefaultMachine.AcceleratorChoice(accelerator.name(), accelerator.start(machine, spec.options()));
+    }
+
+    /**
+     * The accelerator a machine's options name, with its settings: {@code accel=tcg,threshold=0};
+     * -Dtessera.accel=... chooses for machines that name none (as it does for user mode).
+     */
+    private static AcceleratorSpec acceleratorSpec(Map<String, String> options) {
+        return AcceleratorSpec.parse(options.getOrDefault(ACCEL_OPTION, System.getProperty("tessera.accel", "")));
+    }
+
+    private Optional<Accelerator> named(String name) {
+        return accelerators.stream().filter(a -> a.name().equals(name)).findFirst();
+    }
+
+    /**
+     * Refuses, when the machine is created, an accelerator spec that cannot be parsed or whose
+     * options the named accelerator refuses (an accelerator not installed yet is looked at
+     * when the machine starts).
+     */
+    private void checkAccelerator(Map<String, String> options) {
+        AcceleratorSpec spec = acceleratorSpec(options);
+        if (!spec.name().isEmpty()) {
+            named(spec.name()).ifPresent(a -> a.checkOptions(spec.options()));
+        }
     }
 
     /** Resets every device of the machine that can be, in the order they were registered (controllers first). */
@@ -188,6 +212,7 @@ public final class MachineManagerImpl implements MachineManager {
                 .orElseThrow(() -> new IllegalArgumentException("unknown machine type '" + typeName + "'; available: "
                         + types().stream().map(MachineType::name).collect(Collectors.joining(", "))));
         Map<String, String> merged = mergeOptions(type, options);
+        checkAccelerator(merged);
         synchronized (machines) {
             if (machines.containsKey(name)) {
                 throw new IllegalArgumentException("a machine named '" + name + "' exists already");

@@ -134,7 +134,8 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
                 String size = value.startsWith("size=") ? value.substring(5) : value;
                 options.put("memory", size.matches("\\d+") ? size + "M" : size);
             } else if (name.equals("-accel")) {
-                options.put("accel", value.startsWith("accel=") ? value.substring(6) : value.split(",")[0]);
+                // The accelerator's options go with its name (tcg,threshold=0): the machine checks them.
+                options.put("accel", value.startsWith("accel=") ? value.substring(6) : value);
             } else {
                 options.put(VALUE_OPTIONS.get(name), value);
             }
@@ -202,7 +203,7 @@ record CommandLine(String machineType, Map<String, String> options, boolean star
 
     private static String validOptions() {
         return "-machine/-M TYPE[,opt=value...], -m SIZE, -smp N, -bios FILE|none, -kernel FILE, -initrd FILE, "
-                + "-append TEXT, -dtb FILE, -drive file=PATH[,...], -device TYPE[,prop=value...], -accel NAME, -cpu rv64, "
+                + "-append TEXT, -dtb FILE, -drive file=PATH[,...], -device TYPE[,prop=value...], -accel NAME[,option=value...], -cpu rv64, "
                 + "-nographic, -no-reboot, -serial " + SERIAL_FORMS.replace(", ", "|") + ", -chardev BACKEND,id=ID[,options], -display none, -S";
     }
 }

@@ -23,9 +23,9 @@ class CommandLineTest {
 
     @Test
     void machinePropertiesSizesAndTheAcceleratorAreUnderstood() throws Exception {
-        CommandLine line = CommandLine.parse(List.of("-M", "spike,smp=4", "-m", "size=1G", "-accel", "interp,thread=multi", "-S"), "none");
+        CommandLine line = CommandLine.parse(List.of("-M", "spike,smp=4", "-m", "size=1G", "-accel", "tcg,threshold=0,cache=64M", "-S"), "none");
         assertEquals("spike", line.machineType());
-        assertEquals(Map.of("smp", "4", "memory", "1G", "accel", "interp"), line.options());
+        assertEquals(Map.of("smp", "4", "memory", "1G", "accel", "tcg,threshold=0,cache=64M"), line.options());
         assertTrue(line.startPaused());
         assertEquals("none", CommandLine.parse(List.of("-nographic"), "none").machineType());
         assertEquals(Map.of("reboot", "off"), CommandLine.parse(List.of("-no-reboot"), "none").options());

@@ -37,7 +37,7 @@ public final class CommandCompletion {
     }
 
     @Descriptor("words that may complete a tessera command line (used by Tab)")
-    public List<String> completions(@Descriptor("machine, device or types") String command,
+    public List<String> completions(@Descriptor("machine, device, types or tcg") String command,
             @Descriptor("the words of the command line") List<String> words,
             @Descriptor("index of the word being completed") int index) {
         String verb = words.size() > 1 ? words.get(1) : "";
@@ -45,6 +45,7 @@ public final class CommandCompletion {
             case "types" -> index == 1 ? KINDS : List.of();
             case "machine" -> machineWords(verb, words, index);
             case "device" -> deviceWords(verb, words, index);
+            case "tcg" -> tcgWords(verb, words, index);
             default -> List.of();
         };
     }
@@ -97,6 +98,27 @@ public final class CommandCompletion {
             }
             default -> List.of();
         };
+    }
+
+    /** tcg: verbs, then machine names and flags; after -s the sort orders. */
+    private List<String> tcgWords(String verb, List<String> words, int index) {
+        if (index == 1) {
+            return TcgCommand.VERBS;
+        }
+        if (verb.equals("help")) {
+            return List.of();
+        }
+        if (words.size() >= index && index > 0 && words.get(index - 1).equals("-s")) {
+            return java.util.Arrays.stream(io.tessera.tcg.stats.BlockOrder.values()).map(io.tessera.tcg.stats.BlockOrder::word).toList();
+        }
+        List<String> result = new ArrayList<>(index == 2 ? machineNames() : List.of());
+        switch (verb) {
+            case "blocks" -> result.addAll(List.of("-s", "-n"));
+            case "cfg" -> result.addAll(List.of("-d", "-o"));
+            default -> {
+            }
+        }
+        return result;
     }
 
     private List<String> machineNames() {

@@ -5,7 +5,13 @@ import io.tessera.isa.riscv.tcg.RiscvTranslator;
 import io.tessera.tcg.SoftTlb;
 import io.tessera.tcg.TranslationCache;
 import java.lang.foreign.MemorySegment;
+import io.tessera.tcg.stats.BlockListing;
+import io.tessera.tcg.stats.BlockStats;
+import io.tessera.tcg.stats.TranslationSnapshot;
+import io.tessera.tcg.stats.TranslationStatistics;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * guest's own stores, other harts' and DMA alike, at the cost of comparing the code pages at
  * each FENCE.I.
  */
-final class SystemTranslations implements TranslatingCpu.SharedTranslations {
+final class SystemTranslations implements TranslatingCpu.SharedTranslations, TranslationStatistics {
 
     /** Guest basic blocks in one region at most (a loop translated as one method). */
     static final int REGION_BLOCKS = 16;
@@ -92,6 +98,34 @@ final class SystemTranslations implements TranslatingCpu.SharedTranslations {
     public synchronized String statistics() {
         return String.format("blocks cached %d (%d KiB of class files), code pages %d, FENCE.I %d (pages invalidated %d), evictions %d",
                 cache.blocks().size(), cache.bytes() / 1024, snapshots.size(), fences, pagesInvalidated, cache.evictions());
+    }
+
+    @Override
+    public TranslationSnapshot snapshot() {
+        return cache.snapshot();
+    }
+
+    /**
+     * Translates each cached block at pc again from the bytes its page had when it was
+     * translated, within the page its flags name, as a region if it is one.
+     */
+    @Override
+    public List<BlockListing> listings(long pc) {
+        List<BlockListing> listings = new ArrayList<>();
+        for (BlockStats block : snapshot().at(pc)) {
+            long physicalPage = block.flags() >>> SoftTlb.PAGE_BITS;
+            byte[] bytes = snapshots.get(physicalPage);
+            if (bytes == null) {
+                continue; // invalidated since the snapshot was taken
+            }
+            RiscvTranslator.PageScope scope = new RiscvTranslator.PageScope(physicalPage, (block.flags() & TranslatedHart.FLAG_FLOAT_DIRTY) != 0);
+            BlockListing listing = translator.describe(pc, block.flags(), new TranslatedPageCode(pc >>> SoftTlb.PAGE_BITS, bytes),
+                    block.guestBlocks() > 1, scope);
+            if (listing != null) {
+                listings.add(listing);
+            }
+        }
+        return listings;
     }
 
     @Override

@@ -30,7 +30,8 @@ final class TranslatedHart {
     /** Guest instructions the interpreter runs of cold code before it looks again. */
     private static final long COLD_RUN = 64;
     private static final int HOTNESS_BITS = 14;
-    private static final long FLAG_FLOAT_DIRTY = 4;
+    /** The flag bit that says mstatus.FS was Dirty (floating-point instructions translated inline). */
+    static final long FLAG_FLOAT_DIRTY = 4;
 
     final SystemTranslations shared;
     private final SystemHart hart;
@@ -95,7 +96,9 @@ final class TranslatedHart {
                 try {
                     exit = block.code.run(core, context);
                 } finally {
-                    retired += core.instret - before;
+                    long done = core.instret - before;
+                    retired += done;
+                    block.executedInstructions += done;
                 }
                 last = block;
             }

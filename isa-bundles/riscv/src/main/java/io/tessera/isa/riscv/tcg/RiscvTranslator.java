@@ -17,6 +17,7 @@ import io.tessera.tcg.SoftTlb;
 import io.tessera.tcg.TranslatedBlock;
 import io.tessera.tcg.Type;
 import io.tessera.tcg.UnitCompiler;
+import io.tessera.tcg.stats.BlockListing;
 import java.lang.invoke.MethodHandles;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The RISC-V front end: translates a region of guest code into one unit. A region is the
@@ -140,11 +142,31 @@ public final class RiscvTranslator {
         return translate(entry, flags, memory, loop, scope);
     }
 
+    /**
+     * Translates as {@link #translateInPage} (or, with no scope, as {@link #translateBlock} and
+     * {@link #translateLoop}) without caching anything, and describes the result: guest code,
+     * IR before and after the optimizer, class file. The translator's dump goes the same way.
+     *
+     * @param scope what system mode needs, or null for user mode
+     * @return the listing, or null when nothing could be translated at {@code entry}
+     */
+    public BlockListing describe(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope) {
+        BlockListing[] recorded = new BlockListing[1];
+        translate(entry, flags, memory, loop, scope, listing -> recorded[0] = listing);
+        return recorded[0];
+    }
+
     private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop) {
         return translate(entry, flags, memory, loop, null);
     }
 
     private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope) {
+        return translate(entry, flags, memory, loop, scope, dump == null ? null : listing -> dump.print(listing.text(true)));
+    }
+
+    /** @param recorder what gets the translation's description, or null (then none is made) */
+    private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope,
+            Consumer<BlockListing> recorder) {
         int blockLimit = loop ? maxBlocks : 1;
         Map<Long, Block> region = new HashMap<>();
         List<Block> order = new ArrayList<>();
@@ -190,29 +212,30 @@ public final class RiscvTranslator {
             }
             insns = order.stream().mapToInt(b -> b.insns().size()).sum();
         }
-        IrUnit unit = new Emitter(region, order, scope == null || scope.floatDirect()).emit();
-        String irBefore = dump == null ? null : unit.dump();
+        Emitter emitter = new Emitter(region, order, scope == null || scope.floatDirect());
+        IrUnit unit = emitter.emit();
+        String irBefore = recorder == null ? null : unit.dump();
         UnitCompiler.Compiled compiled = UnitCompiler.compile(unit, HOST, true);
-        if (dump != null) {
-            dump.print(describe(entry, order, irBefore, unit, compiled));
+        long[] exitTargets = new long[unit.exitSlots()];
+        emitter.exitSlots.forEach((target, slot) -> exitTargets[slot] = target);
+        if (recorder != null) {
+            recorder.accept(describe(entry, flags, order, irBefore, unit, compiled, exitTargets));
         }
         long[] pageArray = scope != null ? new long[] {scope.physicalPage()} : pages.stream().mapToLong(Long::longValue).toArray();
-        return new TranslatedBlock(entry, flags, pageArray, compiled, unit.exitSlots(), insns, order.size());
+        return new TranslatedBlock(entry, flags, pageArray, compiled, exitTargets, insns, order.size());
     }
 
-    /** A translation as text: the guest code, the IR before and after the optimizer, what it compiled to. */
-    private static String describe(long entry, List<Block> order, String irBefore, IrUnit unit, UnitCompiler.Compiled compiled) {
-        StringBuilder s = new StringBuilder();
-        s.append(String.format("==== unit 0x%x: %d blocks, %d IR ops -> %d, %d class-file bytes, %.2f ms%n", entry, order.size(),
-                compiled.opsBefore(), compiled.opsAfter(), compiled.classFile().length, compiled.nanos() / 1e6));
-        s.append("-- guest\n");
+    /** A translation described: the guest code disassembled, the IR before and after the optimizer, what it compiled to. */
+    private static BlockListing describe(long entry, long flags, List<Block> order, String irBefore, IrUnit unit,
+            UnitCompiler.Compiled compiled, long[] exitTargets) {
+        List<String> guest = new ArrayList<>();
         for (Block b : order) {
             for (int i = 0; i < b.insns().size(); i++) {
-                s.append(String.format("  %x:  %s%n", b.pcs().get(i), io.tessera.isa.riscv.Disassembler.format(b.insns().get(i), b.pcs().get(i))));
+                guest.add(String.format("%x:  %s", b.pcs().get(i), io.tessera.isa.riscv.Disassembler.format(b.insns().get(i), b.pcs().get(i))));
             }
         }
-        s.append("-- IR\n").append(irBefore).append("-- IR, optimized\n").append(unit.dump());
-        return s.toString();
+        return new BlockListing(entry, flags, order.size(), guest, irBefore, unit.dump(), compiled.classFile(), compiled.opsBefore(),
+                compiled.opsAfter(), compiled.nanos(), java.util.Arrays.stream(exitTargets).boxed().toList());
     }
 
     /** Successors of {@code b} a region may hold. */

@@ -101,7 +101,9 @@ public final class TranslatingRunner implements HartRunner {
             // The interpreter, and other threads, may have changed mappings since the last unit.
             context.revalidate();
             unitRuns++;
+            long before = hart.instret;
             exit = block.code.run(hart, context);
+            block.executedInstructions += hart.instret - before;
             last = block;
         }
         return hart.instret - start;

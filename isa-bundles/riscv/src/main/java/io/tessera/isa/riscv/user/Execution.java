@@ -1,5 +1,6 @@
 package io.tessera.isa.riscv.user;
 
+import io.tessera.core.machine.OptionValues;
 import io.tessera.isa.riscv.HartRunner;
 import io.tessera.isa.riscv.Interpreter;
 import io.tessera.isa.riscv.tcg.RiscvTranslator;
@@ -14,15 +15,16 @@ import io.tessera.isa.riscv.tcg.TranslatingRunner;
  * @param cacheBytes the bound on translated code per address space (class-file bytes)
  * @param regionBlocks guest basic blocks one translated loop region holds at most
  * @param loopThreshold runs of a translated block after which the loop it heads is translated as one region (0: never)
+ * @param statistics what to report about the translator (tessera.tcg.stats)
  */
-record Execution(boolean translate, int threshold, long cacheBytes, int regionBlocks, int loopThreshold) {
+record Execution(boolean translate, int threshold, long cacheBytes, int regionBlocks, int loopThreshold, StatisticsRequest statistics) {
 
     /** Guest instructions one region holds at most: keeps a unit's method well under the JVM's 64 KiB. */
     static final int REGION_INSNS = 400;
 
     /**
      * System properties that set it (see README): tessera.accel, tessera.tcg.threshold,
-     * tessera.tcg.cache, tessera.tcg.region, tessera.tcg.loop.
+     * tessera.tcg.cache, tessera.tcg.region, tessera.tcg.loop, tessera.tcg.stats.
      */
     static Execution fromProperties() {
         String accel = System.getProperty("tessera.accel", "tcg");
@@ -32,26 +34,17 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
             default -> throw new IllegalArgumentException("tessera.accel=" + accel + ": valid values are tcg and interp");
         };
         int threshold = (int) number("tessera.tcg.threshold", 50, 0, Short.MAX_VALUE);
-        long cache = number("tessera.tcg.cache", 256L << 20, 65536, Long.MAX_VALUE);
+        String cacheText = System.getProperty("tessera.tcg.cache");
+        long cache = cacheText == null ? 256L << 20 : OptionValues.size("tessera.tcg.cache", cacheText, 65536, Long.MAX_VALUE);
         int region = (int) number("tessera.tcg.region", 16, 1, 256);
         int loop = (int) number("tessera.tcg.loop", 10000, 0, Integer.MAX_VALUE);
-        return new Execution(translate, threshold, cache, region, loop);
+        return new Execution(translate, threshold, cache, region, loop, StatisticsRequest.parse(System.getProperty(StatisticsRequest.PROPERTY)));
     }
 
+    /** A whole-number property checked against its range (the machines' translator parses its settings the same way). */
     private static long number(String property, long fallback, long min, long max) {
         String text = System.getProperty(property);
-        if (text == null) {
-            return fallback;
-        }
-        try {
-            long value = Long.parseLong(text.trim());
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // Reported below with the valid range.
-        }
-        throw new IllegalArgumentException(property + "=" + text + ": valid values are whole numbers from " + min + " to " + max);
+        return text == null ? fallback : OptionValues.number(property, text, min, max);
     }
 
     /** Where translations are described when tessera.tcg.dump names a file (appended to), opened once per JVM. */
@@ -72,7 +65,7 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
 
     /** @return this with the translator on or off */
     Execution translating(boolean on) {
-        return new Execution(on, threshold, cacheBytes, regionBlocks, loopThreshold);
+        return new Execution(on, threshold, cacheBytes, regionBlocks, loopThreshold, statistics);
     }
 
     /** @return what runs a thread that uses {@code memory} */

@@ -164,6 +164,7 @@ public final class LinuxProcess {
                 waitStatus = (exitCode & 0xff) << 8;
             }
         }
+        table.execution.statistics().report("process " + pid, space.pages.translationsIfAny(), table.diagnostics);
         files.closeAll();
         releaseVforkParent();
         synchronized (table) {

@@ -99,7 +99,7 @@ final class LinuxThread implements Runnable {
                     // The word is gone with its memory; nobody can wait on it.
                 }
             }
-            if (Boolean.getBoolean("tessera.tcg.stats") && runner instanceof io.tessera.isa.riscv.tcg.TranslatingRunner t) {
+            if (process.table.execution.statistics().threads() && runner instanceof io.tessera.isa.riscv.tcg.TranslatingRunner t) {
                 process.table.diagnostics.println("tessera user: thread " + tid + ": " + t.statistics() + ", instructions " + hart.instret);
             }
             process.threadEnded(this, exitCode);

@@ -75,6 +75,11 @@ final class PageTable {
         return translations;
     }
 
+    /** @return the translation cache of these pages, or null when nothing was translated from them */
+    TranslationCache translationsIfAny() {
+        return translations;
+    }
+
     /** Invalidates code translated from pages {@code first..last} (a store to them, or a change of them). */
     void codeChanged(long first, long last) {
         TranslationCache cache = translations;

@@ -11,14 +11,10 @@ import io.tessera.core.runtime.clock.HostVirtualClock;
 import io.tessera.core.runtime.memory.FlatAddressSpace;
 import io.tessera.isa.riscv.RiscvIsa;
 import io.tessera.isa.riscv.platform.Timebase;
-import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -138,7 +134,7 @@ class TranslationCachesTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"interpreter", "translator, threshold 0", "translator, threshold 2"})
     void cachedCodeAndTranslationsFollowFencesAndContext(String engine, @TempDir Path work) throws Exception {
-        byte[] image = assemble(work);
+        byte[] image = BareMetalImage.assemble(work, "caches", PROGRAM);
         ContainerRegion root = new ContainerRegion("root", 1L << 40);
         RamRegion ram = RamRegion.ram("ram", 16 << 20);
         root.addSubregion(RAM, ram);
@@ -205,21 +201,5 @@ class TranslationCachesTest {
 
     private static long result(MemorySegment m, int index) {
         return m.get(LONG, RESULTS - RAM + 8L * index);
-    }
-
-    private static byte[] assemble(Path work) throws IOException, InterruptedException {
-        Path source = Files.writeString(work.resolve("caches.S"), PROGRAM);
-        Path elf = work.resolve("caches.elf");
-        Path bin = work.resolve("caches.bin");
-        run(List.of("riscv64-linux-gnu-gcc", "-march=rv64gc", "-mabi=lp64d", "-nostdlib", "-nostartfiles", "-static",
-                "-Wl,-Ttext=0x80000000", "-Wl,--build-id=none", "-o", elf.toString(), source.toString()));
-        run(List.of("riscv64-linux-gnu-objcopy", "-O", "binary", "-j", ".text", elf.toString(), bin.toString()));
-        return Files.readAllBytes(bin);
-    }
-
-    private static void run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).start();
-        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor() == 0, String.join(" ", command) + ":\n" + log);
     }
 }
