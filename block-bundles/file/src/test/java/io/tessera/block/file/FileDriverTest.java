@@ -226,6 +226,38 @@ class FileDriverTest {
     }
 
     @Test
+    void truncateShortensAndExtendsTheFile() throws IOException {
+        Path path = image(8192);
+        try (BlockNode node = open(path, false)) {
+            node.truncate(1000);
+            assertEquals(1000, node.size());
+            assertEquals(1000, Files.size(path));
+            node.truncate(4096);
+            assertEquals(4096, Files.size(path));
+            ByteBuffer tail = ByteBuffer.allocate(3096);
+            node.read(1000, tail);
+            assertArrayEquals(new byte[3096], tail.array(), "growing adds zeroes");
+        }
+        try (BlockNode node = open(path, true)) {
+            IOException e = assertThrows(IOException.class, () -> node.truncate(0));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anExclusiveNodeKeepsOthersOutUntilClosed() throws IOException {
+        Path path = image(4096);
+        Map<String, String> exclusive = Map.of("exclusive", "on");
+        try (BlockNode first = driver.open(new BlockOpenRequest(path.toString(), null, false, exclusive))) {
+            IOException e = assertThrows(IOException.class, () -> driver.open(new BlockOpenRequest(path.toString(), null, false, exclusive)));
+            assertTrue(e.getMessage().contains("is in use"), e.getMessage());
+            assertEquals(4096, first.size());
+        }
+        driver.open(new BlockOpenRequest(path.toString(), null, false, exclusive)).close();
+        assertThrows(IllegalArgumentException.class, () -> driver.open(new BlockOpenRequest(path.toString(), null, true, exclusive)));
+    }
+
+    @Test
     void ioAfterCloseFailsAndCloseIsIdempotent() throws IOException {
         BlockNode node = open(image(512), false);
         node.close();

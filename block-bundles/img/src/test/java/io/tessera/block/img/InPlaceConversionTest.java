@@ -328,6 +328,27 @@ class InPlaceConversionTest {
     }
 
     @Test
+    void anImageQemuHasOpenIsRefused() throws Exception {
+        Path image = image("busy.qcow2", "qcow2", "16M", "", "write -P 5 0 64k");
+        Process qemuIo = new ProcessBuilder(QemuImg.QEMU_IO.toString(), "-f", "qcow2", image.toString()).redirectErrorStream(true).start();
+        try {
+            // qemu-io prompts once it has opened the image and taken its locks.
+            StringBuilder prompt = new StringBuilder();
+            for (int c; !prompt.toString().contains("qemu-io>") && (c = qemuIo.getInputStream().read()) >= 0; ) {
+                prompt.append((char) c);
+            }
+            QemuImg.Result info = QemuImg.exec(List.of(QemuImg.QEMU_IMG.toString(), "info", image.toString()));
+            assertTrue(info.err().contains("lock"), "qemu-io does not hold the image: " + prompt + info.out() + info.err());
+            assertRefused(image, "qed", "is in use");
+        } finally {
+            qemuIo.getOutputStream().close();
+            qemuIo.waitFor();
+        }
+        convertInPlace(image, "qed");
+        assertEquals("qed", format(image));
+    }
+
+    @Test
     void aKilledConversionNeverStartsWithTheHeader() throws Exception {
         Path image = image("h.qcow2", "qcow2", "16M", "", "write -P 5 0 64k");
         byte[] header = new byte[512];

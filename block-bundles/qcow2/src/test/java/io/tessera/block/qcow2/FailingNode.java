@@ -1,16 +1,15 @@
 package io.tessera.block.qcow2;
 
 import io.tessera.core.block.BlockNode;
-import io.tessera.core.block.BlockStatus;
+import io.tessera.core.block.ForwardingBlockNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Optional;
 
 /**
  * A protocol node that stops after a number of writes, as a killed process does: nothing after that reaches the file.
  * Public, and shipped in this module's test jar, for the fault-injection tests of other block modules.
  */
-public final class FailingNode implements BlockNode {
+public final class FailingNode extends ForwardingBlockNode {
 
     /** Thrown where the process would have died. */
     public static final class Killed extends IOException {
@@ -21,11 +20,10 @@ public final class FailingNode implements BlockNode {
         }
     }
 
-    private final BlockNode file;
     private int writesLeft;
 
     public FailingNode(BlockNode file, int writesLeft) {
-        this.file = file;
+        super(file);
         this.writesLeft = writesLeft;
     }
 
@@ -37,81 +35,36 @@ public final class FailingNode implements BlockNode {
 
     /** Closes the file without any flush the driver would have done: the process is gone. */
     public void abandon() throws IOException {
-        file.close();
-    }
-
-    @Override
-    public String nodeName() {
-        return file.nodeName();
-    }
-
-    @Override
-    public String format() {
-        return file.format();
-    }
-
-    @Override
-    public long size() {
-        return file.size();
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return file.isReadOnly();
-    }
-
-    @Override
-    public int read(long offset, ByteBuffer dst) throws IOException {
-        return file.read(offset, dst);
+        delegate.close();
     }
 
     @Override
     public int write(long offset, ByteBuffer src) throws IOException {
         spend();
-        return file.write(offset, src);
+        return delegate.write(offset, src);
     }
 
     @Override
     public void flush() throws IOException {
         spend();
-        file.flush();
+        delegate.flush();
     }
 
     @Override
     public void discard(long offset, long length) throws IOException {
         spend();
-        file.discard(offset, length);
+        delegate.discard(offset, length);
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
         spend();
-        file.writeZeroes(offset, length);
+        delegate.writeZeroes(offset, length);
     }
 
     @Override
     public void truncate(long size) throws IOException {
         spend();
-        file.truncate(size);
-    }
-
-    @Override
-    public BlockStatus blockStatus(long offset, long length) throws IOException {
-        return file.blockStatus(offset, length);
-    }
-
-    @Override
-    public Optional<BlockNode> backing() {
-        return Optional.empty();
-    }
-
-    @Override
-    public Optional<BlockNode> file() {
-        return Optional.empty();
-    }
-
-    @Override
-    public void close() throws IOException {
-        file.close();
+        delegate.truncate(size);
     }
 }
