@@ -20,8 +20,11 @@ import java.util.function.UnaryOperator;
  * cluster size valid for both, a backing format the target can record), and the target
  * format's driver {@linkplain BlockDriver#adoptLayout adopts} the layout: new tables past the
  * end of the file, a flush, the one-sector header write that switches formats, a flush, then
- * the old tables released. Killing the process at any point leaves the old image or the new one
- * with the same contents; only leaked space can remain, and nothing needs finishing.
+ * the old tables released. Killing the process (or cutting the power) at any point leaves the
+ * old image or the new one with the same contents; only unreferenced space can remain (QED's
+ * {@code check -r leaks} truncates it), and nothing needs finishing or rolling back. The image's
+ * protocol node holds QEMU's lock bytes exclusively throughout, and the old format is read
+ * through that same node, lent without its close ({@link BorrowedNode}).
  *
  * <p>The conversion goes through the format drivers' exported API only (core block 1.3), so
  * neither format's internals are reachable from here.
