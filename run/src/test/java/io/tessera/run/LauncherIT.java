@@ -83,6 +83,10 @@ public class LauncherIT {
         assertTrue(info.out(), info.out().contains("\"cluster-size\": 4096") && info.out().contains("\"virtual-size\": 8388608"));
         Result check = tessera("", "img", "check", image);
         assertEquals(check.out() + check.err(), 0, check.status());
+        Result inPlace = tessera("", "img", "convert", "--in-place", "-O", "qed", image);
+        assertEquals(inPlace.err(), 0, inPlace.status());
+        Result read = tessera("", "io", "-f", "qed", "-c", "read -P 0x5a 4k 8k", image);
+        assertEquals(read.out() + read.err(), 0, read.status());
         Result missing = tessera("", "img", "info", dir.resolve("missing.qcow2").toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err(), missing.err().contains("missing.qcow2"));

@@ -6,6 +6,8 @@ import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -31,6 +33,11 @@ import org.osgi.service.component.annotations.Component;
  *     (QEMU's {@code cache=unsafe}); default off.</li>
  * <li>{@code create}: {@code on} creates the file, or empties it if it exists, before opening it
  *     read-write (for the extra files an image format makes, such as VMDK extents); default off.</li>
+ * <li>{@code exclusive}: {@code on} takes the byte-range locks QEMU uses for its image locking
+ *     (bytes 100-163 and 200-263 of the file) exclusively for as long as the node is open, and
+ *     fails if any other process (a running QEMU, qemu-img, qemu-io) holds one of them; meanwhile
+ *     QEMU cannot open the image. For tools that rewrite an image's format in place. Needs a
+ *     read-write node; default off.</li>
  * </ul>
  * Any other option is refused with an {@link IllegalArgumentException} naming it.
  *
@@ -39,7 +46,8 @@ import org.osgi.service.component.annotations.Component;
  *
  * <p>What Java cannot do portably, and how this driver behaves instead: discard cannot punch a
  * hole (no {@code fallocate}), so it is a no-op hint, which the {@link BlockNode#discard}
- * contract allows; there is no image locking (QEMU's {@code locking=}). Block status finds the
+ * contract allows; there is no image locking (QEMU's {@code locking=}) but the {@code exclusive}
+ * option. Block status finds the
  * holes of sparse files with Linux's {@code SEEK_DATA}/{@code SEEK_HOLE} through the FFM API
  * (elsewhere every range reports as data).
  */
@@ -53,7 +61,10 @@ public final class FileDriver implements BlockDriver {
 
     static final String FORMAT = "file";
     private static final String PREFIX = "file:";
-    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush", "create");
+    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush", "create", "exclusive");
+    /** Where QEMU's file driver locks a byte per permission it holds, and per permission it does not share. */
+    private static final long[] QEMU_LOCK_BYTES = {100, 200};
+    private static final long QEMU_LOCK_LENGTH = 64;
     private static final AtomicInteger NODES = new AtomicInteger();
 
     @Override
@@ -107,6 +118,10 @@ public final class FileDriver implements BlockDriver {
         if (create && request.readOnly()) {
             throw new IllegalArgumentException("create=on needs a read-write node ('" + pathName + "')");
         }
+        boolean exclusive = bool(options, "exclusive");
+        if (exclusive && request.readOnly()) {
+            throw new IllegalArgumentException("exclusive=on needs a read-write node ('" + pathName + "')");
+        }
         Set<OpenOption> openOptions = request.readOnly()
                 ? Set.of(StandardOpenOption.READ)
                 : create ? Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
@@ -126,10 +141,29 @@ public final class FileDriver implements BlockDriver {
         }
         String nodeName = options.getOrDefault("node-name", "#file" + NODES.getAndIncrement());
         try {
+            if (exclusive) {
+                lockExclusively(channel, pathName);
+            }
             return new FileNode(nodeName, pathName, channel, request.readOnly(), noFlush);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** Takes QEMU's lock bytes exclusively; the locks go with the channel when it closes. */
+    private static void lockExclusively(FileChannel channel, String pathName) throws IOException {
+        for (long start : QEMU_LOCK_BYTES) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock(start, QEMU_LOCK_LENGTH, false);
+            } catch (OverlappingFileLockException e) {
+                lock = null; // held through another channel of this process
+            }
+            if (lock == null) {
+                throw new IOException("'" + pathName + "' is in use: another process (a running QEMU, qemu-img or qemu-io?) holds"
+                        + " a lock on it; close it first");
+            }
         }
     }
 

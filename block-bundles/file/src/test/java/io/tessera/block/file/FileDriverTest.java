@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.tessera.core.block.BlockNode;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
@@ -223,6 +224,38 @@ class FileDriverTest {
         try (BlockNode a = open(path, true); BlockNode b = open(path, true)) {
             assertFalse(a.nodeName().equals(b.nodeName()));
         }
+    }
+
+    @Test
+    void resizeShortensAndExtendsTheFile() throws IOException {
+        Path path = image(8192);
+        try (BlockNode node = open(path, false)) {
+            node.resize(1000, BlockPreallocation.OFF);
+            assertEquals(1000, node.size());
+            assertEquals(1000, Files.size(path));
+            node.resize(4096, BlockPreallocation.OFF);
+            assertEquals(4096, Files.size(path));
+            ByteBuffer tail = ByteBuffer.allocate(3096);
+            node.read(1000, tail);
+            assertArrayEquals(new byte[3096], tail.array(), "growing adds zeroes");
+        }
+        try (BlockNode node = open(path, true)) {
+            IOException e = assertThrows(IOException.class, () -> node.resize(0, BlockPreallocation.OFF));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anExclusiveNodeKeepsOthersOutUntilClosed() throws IOException {
+        Path path = image(4096);
+        Map<String, String> exclusive = Map.of("exclusive", "on");
+        try (BlockNode first = driver.open(new BlockOpenRequest(path.toString(), null, false, exclusive))) {
+            IOException e = assertThrows(IOException.class, () -> driver.open(new BlockOpenRequest(path.toString(), null, false, exclusive)));
+            assertTrue(e.getMessage().contains("is in use"), e.getMessage());
+            assertEquals(4096, first.size());
+        }
+        driver.open(new BlockOpenRequest(path.toString(), null, false, exclusive)).close();
+        assertThrows(IllegalArgumentException.class, () -> driver.open(new BlockOpenRequest(path.toString(), null, true, exclusive)));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tessera.block.img;
 
+import io.tessera.core.block.BackingOpener;
 import io.tessera.core.block.BlockAdoptRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockFormatException;
@@ -19,8 +20,11 @@ import java.util.function.UnaryOperator;
  * cluster size valid for both, a backing format the target can record), and the target
  * format's driver {@linkplain BlockDriver#adoptLayout adopts} the layout: new tables past the
  * end of the file, a flush, the one-sector header write that switches formats, a flush, then
- * the old tables released. Killing the process at any point leaves the old image or the new one
- * with the same contents; only leaked space can remain, and nothing needs finishing.
+ * the old tables released. Killing the process (or cutting the power) at any point leaves the
+ * old image or the new one with the same contents; only unreferenced space can remain (QED's
+ * {@code check -r leaks} truncates it), and nothing needs finishing or rolling back. The image's
+ * protocol node holds QEMU's lock bytes exclusively throughout, and the old format is read
+ * through that same node, lent without its close ({@link BorrowedNode}).
  *
  * <p>The conversion goes through the format drivers' exported API only (core block 1.3), so
  * neither format's internals are reachable from here.
@@ -69,21 +73,27 @@ final class InPlaceConversion {
         if (to.equals(from)) {
             throw new IllegalArgumentException("'" + filename + "' is already a " + from + " image");
         }
-        ClusterLayout layout;
-        // Read-only, backing file not opened: opening a format read-write may repair or rewrite it before we refuse.
-        try (BlockNode source = graph.open(filename, from, true, Map.of("backing", "null"))) {
-            layout = source.clusterLayout();
+        // QEMU's lock bytes, exclusively, from before the layout is read until the new header is durable.
+        try (BlockNode file = fileWrapper.apply(graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of("exclusive", "on"))))) {
+            ClusterLayout layout;
+            // Read-only, backing file not opened: opening a format read-write may repair or rewrite it before we refuse.
+            BackingOpener dataFiles = (name, format) -> graph.open(name, format, true);
+            BlockOpenRequest open = new BlockOpenRequest(filename, new BorrowedNode(file), true, Map.of("backing", "null"), dataFiles);
+            try (BlockNode source = graph.formatDriver(from).open(open)) {
+                layout = source.clusterLayout();
+            }
+            adopt(filename, file, layout, to);
         }
+    }
+
+    private void adopt(String filename, BlockNode file, ClusterLayout layout, String to) throws IOException {
         long cluster = layout.clusterSize();
         if (cluster < MIN_CLUSTER || cluster > MAX_CLUSTER) {
             throw new BlockFormatException("'" + filename + "' has " + cluster + "-byte clusters; an in-place conversion between qcow2"
                     + " and QED needs a cluster size both accept: a power of two from 4 KiB (QED's least) to 2 MiB (qcow2's most)");
         }
         layout = withRecordableBackingFormat(filename, layout, to);
-        BlockDriver target = graph.formatDriver(to);
-        try (BlockNode file = fileWrapper.apply(graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of())))) {
-            target.adoptLayout(new BlockAdoptRequest(filename, file, layout));
-        }
+        graph.formatDriver(to).adoptLayout(new BlockAdoptRequest(filename, file, layout));
     }
 
     /**

@@ -219,6 +219,40 @@ class InPlaceConversionTest {
         assertTrue(kills >= 6, "only " + kills + " points were tried");
     }
 
+    /**
+     * Cuts the power after each write and flush in turn, losing what sat in the disk's cache
+     * since the last flush (all of it, all but the last write, or nothing): the flush before the
+     * header write must make the new tables durable before the header can point at them.
+     */
+    @ParameterizedTest(name = "{0} -> {1}, surviving cached writes: {2}")
+    @CsvSource({"qcow2, qed, NONE", "qcow2, qed, LAST", "qcow2, qed, ALL", "qed, qcow2, NONE", "qed, qcow2, LAST", "qed, qcow2, ALL"})
+    void aPowerCutAtAnyPointLeavesTheOldOrTheNewImage(String from, String to, PowerCutNode.Survivors survivors) throws Exception {
+        image("base.raw", "raw", "64M", "", "write -P 8 0 64M");
+        Path original = image("orig." + from, from, "64M", "cluster_size=64k,backing_file=base.raw,backing_fmt=raw", MIXED);
+        Path raw = rawCopy(original);
+        Path image = dir.resolve("work." + from);
+        boolean finished = false;
+        for (int operations = 0; !finished; operations++) {
+            assertTrue(operations < 100, "the conversion never finished");
+            Files.copy(original, image, StandardCopyOption.REPLACE_EXISTING);
+            int budget = operations;
+            InPlaceConversion conversion = new InPlaceConversion(Drivers.graph(), file -> new PowerCutNode(file, budget, survivors));
+            try {
+                conversion.convert(image.toString(), "", to);
+                finished = true;
+            } catch (PowerCutNode.PowerCut e) {
+                // the machine is off; what the file holds now is what a reboot finds
+            }
+            String now = format(image);
+            assertTrue(now.equals(from) || now.equals(to), now);
+            int status = qemuCheck(image);
+            if (now.equals("qcow2")) {
+                assertEquals(0, status, "after " + operations + " operations the qcow2 image has leaks");
+            }
+            assertSameContent(raw, image);
+        }
+    }
+
     // ---------------------------------------------------------------- refusals
 
     /** Runs a conversion that must be refused with a message naming the image and the feature, leaving the file as it was. */
@@ -325,6 +359,27 @@ class InPlaceConversionTest {
         ImgToolTest.Run r = tessera("convert", "--in-place", "-O", "qed", "-c", dir.resolve("same.qcow2").toString());
         assertEquals(1, r.status());
         assertTrue(r.err().contains("-c cannot be used with --in-place"), r.err());
+    }
+
+    @Test
+    void anImageQemuHasOpenIsRefused() throws Exception {
+        Path image = image("busy.qcow2", "qcow2", "16M", "", "write -P 5 0 64k");
+        Process qemuIo = new ProcessBuilder(QemuImg.QEMU_IO.toString(), "-f", "qcow2", image.toString()).redirectErrorStream(true).start();
+        try {
+            // qemu-io prompts once it has opened the image and taken its locks.
+            StringBuilder prompt = new StringBuilder();
+            for (int c; !prompt.toString().contains("qemu-io>") && (c = qemuIo.getInputStream().read()) >= 0; ) {
+                prompt.append((char) c);
+            }
+            QemuImg.Result info = QemuImg.exec(List.of(QemuImg.QEMU_IMG.toString(), "info", image.toString()));
+            assertTrue(info.err().contains("lock"), "qemu-io does not hold the image: " + prompt + info.out() + info.err());
+            assertRefused(image, "qed", "is in use");
+        } finally {
+            qemuIo.getOutputStream().close();
+            qemuIo.waitFor();
+        }
+        convertInPlace(image, "qed");
+        assertEquals("qed", format(image));
     }
 
     @Test

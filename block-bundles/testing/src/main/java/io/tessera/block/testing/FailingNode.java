@@ -2,7 +2,7 @@ package io.tessera.block.testing;
 
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockPreallocation;
-import io.tessera.core.block.BlockStatus;
+import io.tessera.core.block.ForwardingBlockNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * resizes), as a killed process does: nothing after that reaches the file. Several nodes can
  * share one budget, so that a process writing two files dies at one moment.
  */
-public final class FailingNode implements BlockNode {
+public final class FailingNode extends ForwardingBlockNode {
 
     /** Thrown where the process would have died. */
     public static final class Killed extends IOException {
@@ -24,7 +24,6 @@ public final class FailingNode implements BlockNode {
         }
     }
 
-    private final BlockNode file;
     private final AtomicInteger writesLeft;
 
     public FailingNode(BlockNode file, int writesLeft) {
@@ -36,7 +35,7 @@ public final class FailingNode implements BlockNode {
      * @param writesLeft the budget, shared with other nodes of the same process
      */
     public FailingNode(BlockNode file, AtomicInteger writesLeft) {
-        this.file = file;
+        super(file);
         this.writesLeft = writesLeft;
     }
 
@@ -48,81 +47,48 @@ public final class FailingNode implements BlockNode {
 
     /** Closes the file without any flush the driver would have done: the process is gone. */
     public void abandon() throws IOException {
-        file.close();
-    }
-
-    @Override
-    public String nodeName() {
-        return file.nodeName();
-    }
-
-    @Override
-    public String format() {
-        return file.format();
-    }
-
-    @Override
-    public long size() {
-        return file.size();
-    }
-
-    @Override
-    public boolean isReadOnly() {
-        return file.isReadOnly();
-    }
-
-    @Override
-    public int read(long offset, ByteBuffer dst) throws IOException {
-        return file.read(offset, dst);
+        delegate.close();
     }
 
     @Override
     public int write(long offset, ByteBuffer src) throws IOException {
         spend();
-        return file.write(offset, src);
+        return delegate.write(offset, src);
     }
 
     @Override
     public void flush() throws IOException {
         spend();
-        file.flush();
+        delegate.flush();
     }
 
     @Override
     public void discard(long offset, long length) throws IOException {
         spend();
-        file.discard(offset, length);
+        delegate.discard(offset, length);
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
         spend();
-        file.writeZeroes(offset, length);
+        delegate.writeZeroes(offset, length);
     }
 
     @Override
     public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
         spend();
-        file.resize(newSize, preallocation);
+        delegate.resize(newSize, preallocation);
     }
 
-    @Override
-    public BlockStatus blockStatus(long offset, long length) throws IOException {
-        return file.blockStatus(offset, length);
-    }
-
+    /** A protocol node: no layers below it. */
     @Override
     public Optional<BlockNode> backing() {
         return Optional.empty();
     }
 
+    /** @see #backing() */
     @Override
     public Optional<BlockNode> file() {
         return Optional.empty();
-    }
-
-    @Override
-    public void close() throws IOException {
-        file.close();
     }
 }
