@@ -63,6 +63,7 @@ final class Qcow2Node implements BlockNode {
     private final int l2Entries;
     private final boolean extendedL2;
     private final long subclusterSize;
+    /** The active L1 table; replaced (never resized in place) when growing the disk needs more entries. */
     private long[] l1;
     private boolean l1Dirty;
     private List<Qcow2Snapshots.Snapshot> snapshots;
