@@ -81,6 +81,14 @@ public class LauncherIT {
         Result info = tessera("", "img", "info", "--output=json", image);
         assertEquals(info.err(), 0, info.status());
         assertTrue(info.out(), info.out().contains("\"cluster-size\": 4096") && info.out().contains("\"virtual-size\": 8388608"));
+        Result snapshot = tessera("", "img", "snapshot", "-c", "first", image);
+        assertEquals(snapshot.err(), 0, snapshot.status());
+        Result bitmap = tessera("", "img", "bitmap", "--add", "-g", "4k", image, "b0");
+        assertEquals(bitmap.err(), 0, bitmap.status());
+        Result amend = tessera("", "img", "amend", "-o", "lazy_refcounts=on", image);
+        assertEquals(amend.err(), 0, amend.status());
+        Result listed = tessera("", "img", "info", image);
+        assertTrue(listed.out(), listed.out().matches("(?s).*\\n1 +first .*lazy refcounts: true.*name: b0.*"));
         Result check = tessera("", "img", "check", image);
         assertEquals(check.out() + check.err(), 0, check.status());
         Result inPlace = tessera("", "img", "convert", "--in-place", "-O", "qed", image);

@@ -138,21 +138,6 @@ public interface BlockNode extends AutoCloseable {
     }
 
     /**
-     * Names the file that holds this node's data at a disk offset when that is not its
-     * {@link #file()}: an image that keeps its data in several files (VMDK extents) says which,
-     * so that {@code qemu-img map} can print it beside the {@link BlockStatus#hostOffset()}.
-     *
-     * @param offset a disk offset below {@link #size()} that {@link #blockStatus} reports as data
-     *        of this node (depth 0)
-     * @return the file's name, or empty when the data lies in {@link #file()} (the default)
-     * @throws IOException if the metadata cannot be read
-     * @since 1.2
-     */
-    default Optional<String> dataFilename(long offset) throws IOException {
-        return Optional.empty();
-    }
-
-    /**
      * Exports where this image keeps each guest cluster in its {@link #file()}, for rewriting its
      * metadata in another format without moving data ({@link BlockDriver#adoptLayout}).
      *
@@ -251,6 +236,21 @@ public interface BlockNode extends AutoCloseable {
      */
     default void amend(Map<String, String> options) throws IOException {
         throw new UnsupportedOperationException("Format driver '" + format() + "' does not support option amendment");
+    }
+
+    /**
+     * Names the file that holds this node's data at a disk offset when that is not its
+     * {@link #file()}: an image that keeps its data in several files (VMDK extents) says which,
+     * so that {@code qemu-img map} can print it beside the {@link BlockStatus#hostOffset()}.
+     *
+     * @param offset a disk offset below {@link #size()} that {@link #blockStatus} reports as data
+     *        of this node (depth 0)
+     * @return the file's name, or empty when the data lies in {@link #file()} (the default)
+     * @throws IOException if the metadata cannot be read
+     * @since 1.2
+     */
+    default Optional<String> dataFilename(long offset) throws IOException {
+        return Optional.empty();
     }
 
     /** @return the node that supplies data this node does not hold, if this format has one */

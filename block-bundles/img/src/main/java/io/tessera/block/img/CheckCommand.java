@@ -69,17 +69,19 @@ final class CheckCommand {
         if (r.imageEndOffset() >= 0) {
             m.put("image-end-offset", r.imageEndOffset());
         }
+        // qemu-img prints its dictionary in hash order: compressed-clusters, corruptions and
+        // fragmented-clusters fall where they do here (seen with qemu-img 7.2).
+        putIfNonZero(m, "compressed-clusters", r.compressedClusters());
         m.put("total-clusters", r.totalClusters());
+        putIfNonZero(m, "corruptions", r.corruptions());
         m.put("check-errors", r.checkErrors());
         putIfNonZero(m, "leaks", r.leaks());
         putIfNonZero(m, "leaks-fixed", r.leaksFixed());
-        putIfNonZero(m, "corruptions", r.corruptions());
         putIfNonZero(m, "corruptions-fixed", r.corruptionsFixed());
         putIfNonZero(m, "allocated-clusters", r.allocatedClusters());
-        putIfNonZero(m, "fragmented-clusters", r.fragmentedClusters());
-        putIfNonZero(m, "compressed-clusters", r.compressedClusters());
         m.put("filename", file);
         m.put("format", format);
+        putIfNonZero(m, "fragmented-clusters", r.fragmentedClusters());
         return m;
     }
 

@@ -71,6 +71,15 @@ class ImgSnapshotTest {
         assertEquals(listing(qemu("qemu-img", "snapshot", "-l", theirs.toString())), listed);
         assertTrue(listed.contains("3         two"), listed);
         assertEquals(0, qemu("qemu-img", "check", "-q", ours.toString()).status());
+        // What both tools print about the image this tool changed is the same, byte for byte.
+        for (String verb : List.of("info", "check")) {
+            for (String output : List.of("human", "json")) {
+                Run mine = ImgToolTest.img(verb, "--output=" + output, ours.toString());
+                Run oracle = qemu("qemu-img", verb, "--output=" + output, ours.toString());
+                assertEquals(oracle.status(), mine.status(), verb + " " + mine.err());
+                assertEquals(oracle.out(), mine.out(), verb + " --output=" + output);
+            }
+        }
         // apply finds an id first, then a name; delete finds a name only.
         both(ours, theirs, "snapshot", "-a", "1");
         assertArrayEquals(first, raw(ours));

@@ -181,4 +181,46 @@ class Qcow2BitmapTest {
         Files.copy(image, copy, StandardCopyOption.REPLACE_EXISTING);
         QemuImg.img("bitmap", "--add", copy.toString(), "again");
     }
+
+    /** Bitmap changes and the store at close, killed after every number of writes: the image stays one qemu-img accepts. */
+    @Test
+    void aBitmapChangeKilledAtAnyPointLeavesTheOldBitmapsOrTheNew() throws Exception {
+        Path pristine = dir.resolve("pristine.qcow2");
+        QemuImg.img("create", "-q", "-f", "qcow2", "-o", "cluster_size=4k", pristine.toString(), "4M");
+        QemuImg.img("bitmap", "--add", pristine.toString(), "a");
+        QemuImg.img("bitmap", "--add", "--disable", pristine.toString(), "b");
+        QemuImg.io("qcow2", pristine, "write -P 1 0 1M");
+        List<List<String>> states = List.of(List.of("a", "b"), List.of("a", "b", "new"), List.of("a", "new"));
+        int points = 0;
+        for (int stopAfter = 0; ; stopAfter++) {
+            Path image = dir.resolve("crash.qcow2");
+            Files.copy(pristine, image, StandardCopyOption.REPLACE_EXISTING);
+            FailingNode file = new FailingNode(new FileDriver().open(new BlockOpenRequest(image.toString(), null, false, Map.of())), stopAfter);
+            boolean crashed = false;
+            try {
+                BlockNode node = new Qcow2Driver().open(new BlockOpenRequest(image.toString(), file, false, Map.of()));
+                bitmaps(node).add("new", 4096, true);
+                node.write(2 << 20, ByteBuffer.allocate(8192));
+                bitmaps(node).remove("b");
+                node.close();
+            } catch (FailingNode.Killed e) {
+                crashed = true;
+                file.abandon();
+            }
+            QemuImg.Result check = QemuImg.exec(List.of(QemuImg.QEMU_IMG.toString(), "check", image.toString()));
+            assertTrue(check.status() == 0 || check.status() == 3, "killed after " + stopAfter + " writes: " + check.out() + check.err());
+            List<String> names;
+            try (BlockNode node = Qcow2ReadTest.GRAPH.open(image.toString(), "qcow2", true)) {
+                names = bitmaps(node).list().stream().map(BlockDirtyBitmaps.Info::name).toList();
+            }
+            assertTrue(states.contains(names), "killed after " + stopAfter + " writes: bitmaps " + names);
+            if (!crashed) {
+                Qcow2ReadTest.assertClean(image);
+                assertEquals(range(512, 514), bits(image, "new"));
+                break;
+            }
+            points++;
+        }
+        assertTrue(points > 5, "killed at " + points + " points");
+    }
 }
