@@ -126,6 +126,11 @@ public class TranslatorCommandsIT {
 
         assertEquals("unknown sort order 'hot'; valid: executions, expansion, time, insns", error("tcg blocks vm -s hot"));
         assertTrue(error("tcg block vm 0x1"), error("tcg block vm 0x1").startsWith("no translated block starts at 0x1; the hottest: " + pc));
+
+        // The statistics outlive the guest's power-off (above), not the machine.
+        run("machine destroy vm");
+        assertTrue(error("tcg blocks"), error("tcg blocks").startsWith("no machine runs with -accel tcg"));
+        assertTrue(error("tcg blocks vm"), error("tcg blocks vm").startsWith("machine 'vm' has no translator statistics"));
     }
 
     /** The graph parses: a digraph of declared nodes, the block asked about among them, every edge between declared nodes. */

@@ -60,8 +60,11 @@ public final class CommandCompletion {
             }
             if (index > 3) {
                 String type = words.size() > 3 ? words.get(3) : "";
-                return machines.types().stream().filter(t -> t.name().equals(type))
-                        .flatMap(t -> t.options().stream()).map(o -> o.name() + "=").toList();
+                List<String> options = new ArrayList<>(machines.types().stream().filter(t -> t.name().equals(type))
+                        .flatMap(t -> t.options().stream()).map(o -> o.name() + "=").toList());
+                // Every machine's own: the accelerator (with its options after a comma) and what a reset does.
+                options.addAll(List.of("accel=", "reboot="));
+                return options;
             }
             return List.of();
         }

@@ -12,17 +12,17 @@ import org.junit.jupiter.api.Test;
 /** Tab completion of the tcg command: verbs, then machine names and flags, and the sort orders after -s. */
 class TcgCompletionTest {
 
-    /** An interface's stand-in whose list methods return {@code list} and others nothing. */
+    /** An interface's stand-in whose method {@code name} returns {@code list}, its other list methods empty lists. */
     @SuppressWarnings("unchecked")
-    private static <T> T returning(Class<T> type, List<?> list) {
+    private static <T> T returning(Class<T> type, String name, List<?> list) {
         return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                (proxy, method, args) -> method.getReturnType() == List.class ? list : null);
+                (proxy, method, args) -> method.getName().equals(name) ? list : method.getReturnType() == List.class ? List.of() : null);
     }
 
     private final Machine vm = (Machine) Proxy.newProxyInstance(Machine.class.getClassLoader(), new Class<?>[] {Machine.class},
             (proxy, method, args) -> method.getName().equals("name") ? "vm" : null);
-    private final CommandCompletion completion = new CommandCompletion(returning(MachineManager.class, List.of(vm)),
-            returning(DeviceManager.class, List.of()));
+    private final CommandCompletion completion = new CommandCompletion(returning(MachineManager.class, "machines", List.of(vm)),
+            returning(DeviceManager.class, "types", List.of()));
 
     @Test
     void verbsThenMachinesAndFlagsThenSortOrders() {
@@ -34,5 +34,10 @@ class TcgCompletionTest {
         assertEquals(List.of("vm", "-d", "-o"), completion.completions("tcg", List.of("tcg", "cfg", ""), 2));
         assertEquals(List.of("vm"), completion.completions("tcg", List.of("tcg", "coverset", ""), 2));
         assertEquals(List.of(), completion.completions("tcg", List.of("tcg", "help", ""), 2));
+    }
+
+    @Test
+    void machineCreateOffersTheAcceleratorOption() {
+        assertEquals(List.of("accel=", "reboot="), completion.completions("machine", List.of("machine", "create", "m", "spike", ""), 4));
     }
 }

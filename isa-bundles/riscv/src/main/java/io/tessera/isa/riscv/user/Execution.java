@@ -1,10 +1,12 @@
 package io.tessera.isa.riscv.user;
 
+import io.tessera.core.accel.AcceleratorSpec;
 import io.tessera.core.machine.OptionValues;
 import io.tessera.isa.riscv.HartRunner;
 import io.tessera.isa.riscv.Interpreter;
 import io.tessera.isa.riscv.tcg.RiscvTranslator;
 import io.tessera.isa.riscv.tcg.TranslatingRunner;
+import java.util.Map;
 
 /**
  * How the threads of a run execute guest code: with the translator (the default) or the
@@ -18,6 +20,9 @@ import io.tessera.isa.riscv.tcg.TranslatingRunner;
  * @param statistics what to report about the translator (tessera.tcg.stats)
  */
 record Execution(boolean translate, int threshold, long cacheBytes, int regionBlocks, int loopThreshold, StatisticsRequest statistics) {
+
+    /** The smallest bound on translated code: a few of the largest units. */
+    static final long MIN_CACHE = 64L << 10;
 
     /** Guest instructions one region holds at most: keeps a unit's method well under the JVM's 64 KiB. */
     static final int REGION_INSNS = 400;
@@ -35,7 +40,7 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
         };
         int threshold = (int) number("tessera.tcg.threshold", 50, 0, Short.MAX_VALUE);
         String cacheText = System.getProperty("tessera.tcg.cache");
-        long cache = cacheText == null ? 256L << 20 : OptionValues.size("tessera.tcg.cache", cacheText, 65536, Long.MAX_VALUE);
+        long cache = cacheText == null ? 256L << 20 : OptionValues.size("tessera.tcg.cache", cacheText, MIN_CACHE, Long.MAX_VALUE);
         int region = (int) number("tessera.tcg.region", 16, 1, 256);
         int loop = (int) number("tessera.tcg.loop", 10000, 0, Integer.MAX_VALUE);
         return new Execution(translate, threshold, cache, region, loop, StatisticsRequest.parse(System.getProperty(StatisticsRequest.PROPERTY)));
@@ -63,9 +68,30 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
         }
     }
 
-    /** @return this with the translator on or off */
-    Execution translating(boolean on) {
-        return new Execution(on, threshold, cacheBytes, regionBlocks, loopThreshold, statistics);
+    /**
+     * This with what {@code -accel} says, the machines' way: {@code tcg} or {@code interp}, and
+     * for tcg the options {@code threshold} (0 to 32767; 0: translate everything at once) and
+     * {@code cache} (a size from 64K), which override the properties.
+     *
+     * @throws IllegalArgumentException naming the accelerator or option that is not valid, with the valid ones
+     */
+    Execution accelerated(AcceleratorSpec spec) {
+        boolean on = switch (spec.name()) {
+            case "tcg" -> true;
+            case "interp" -> false;
+            default -> throw new IllegalArgumentException("valid accelerators are tcg and interp");
+        };
+        int hot = threshold;
+        long bound = cacheBytes;
+        for (Map.Entry<String, String> option : spec.options().entrySet()) {
+            switch (on ? option.getKey() : "") {
+                case "threshold" -> hot = (int) OptionValues.number("threshold", option.getValue(), 0, Short.MAX_VALUE);
+                case "cache" -> bound = OptionValues.size("cache", option.getValue(), MIN_CACHE, Long.MAX_VALUE);
+                default -> throw new IllegalArgumentException("accelerator '" + spec.name() + "' has no option '" + option.getKey() + "'; "
+                        + (on ? "options: threshold, cache" : "it takes none"));
+            }
+        }
+        return new Execution(on, hot, bound, regionBlocks, loopThreshold, statistics);
     }
 
     /** @return what runs a thread that uses {@code memory} */

@@ -1,5 +1,6 @@
 package io.tessera.isa.riscv.user;
 
+import io.tessera.core.accel.AcceleratorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ public final class UserMain {
     private UserMain() {
     }
 
-    static final String USAGE = "usage: run/tessera user [-L SYSROOT] [-accel tcg|interp] PROGRAM [ARGS...]";
+    static final String USAGE = "usage: run/tessera user [-L SYSROOT] [-accel tcg[,threshold=N][,cache=SIZE]|interp] PROGRAM [ARGS...]";
 
     /** Entry point. */
     public static void main(String[] argv) {
@@ -42,14 +43,12 @@ public final class UserMain {
                     sysroot = Path.of(argv[++i]);
                 }
                 case "-accel" -> {
-                    String name = i + 1 < argv.length ? argv[++i] : "";
-                    switch (name) {
-                        case "tcg" -> execution = execution.translating(true);
-                        case "interp" -> execution = execution.translating(false);
-                        default -> {
-                            System.err.println("tessera user: -accel '" + name + "': valid accelerators are tcg and interp\n" + USAGE);
-                            return 2;
-                        }
+                    String spec = i + 1 < argv.length ? argv[++i] : "";
+                    try {
+                        execution = execution.accelerated(AcceleratorSpec.parse(spec));
+                    } catch (IllegalArgumentException e) {
+                        System.err.println("tessera user: -accel " + spec + ": " + e.getMessage() + "\n" + USAGE);
+                        return 2;
                     }
                 }
                 case "-h", "--help" -> {
