@@ -66,9 +66,6 @@ final class ConvertCommand {
                 createOptions.put("backing_fmt", o.get("F", ""));
             }
         }
-        if (targetHasBacking && compress) {
-            throw new Options.UsageException("-B and -c cannot be combined here: compressed writes need whole fresh clusters");
-        }
         try (BlockNode in = graph.open(source, o.get("f", ""), true, Map.of())) {
             if (o.has("l")) {
                 SnapshotCommand.loadForConvert(in, o.get("l", ""));
@@ -155,7 +152,9 @@ final class ConvertCommand {
                     buffer.clear().limit((int) n);
                     in.read(at, buffer);
                     buffer.flip();
-                    writeCompressed(target, at, buffer, segment, cluster);
+                    writeCompressed(target, at, buffer, segment, cluster, existing);
+                } else if (existing) {
+                    target.writeZeroes(at, n);
                 }
             } else if (s.zero() && !s.data()) {
                 if (existing) {
@@ -222,12 +221,16 @@ final class ConvertCommand {
         }
     }
 
-    private static void writeCompressed(BlockNode target, long at, ByteBuffer chunk, MemorySegment segment, long cluster) throws IOException {
+    /** Writes each cluster compressed; clusters of zeroes are left out, or zeroed when the target has something below them. */
+    private static void writeCompressed(BlockNode target, long at, ByteBuffer chunk, MemorySegment segment, long cluster, boolean existing)
+            throws IOException {
         int length = chunk.remaining();
         for (int c = 0; c < length; c += (int) cluster) {
             int end = (int) Math.min(length, c + cluster);
             if (!isZero(segment, c, end)) {
                 target.writeCompressed(at + c, chunk.slice(c, end - c));
+            } else if (existing) {
+                target.writeZeroes(at + c, end - c);
             }
         }
     }

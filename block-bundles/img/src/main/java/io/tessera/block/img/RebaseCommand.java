@@ -97,21 +97,44 @@ final class RebaseCommand {
                 at += n;
                 continue;
             }
-            // What the image reads here is the old chain's view (zeroes past its end).
+            // What the image reads here is the old chain's view (zeroes past its end); known zeroes need no reading.
+            boolean oldZero = s.zero() && !s.data();
+            boolean freshZero = knownZero(newBacking, at, n);
+            if (oldZero && freshZero) {
+                at += n;
+                continue;
+            }
             old.clear().limit(n);
-            image.read(at, old);
-            fresh.clear().limit(n);
-            if (at < newSize) {
-                fresh.limit((int) Math.min(n, newSize - at));
-                newBacking.read(at, fresh);
+            if (oldZero) {
+                oldBytes.asSlice(0, n).fill((byte) 0);
+            } else {
+                image.read(at, old);
             }
-            fresh.limit(n);
-            while (fresh.hasRemaining()) {
-                fresh.put((byte) 0);
+            int filled = 0;
+            if (!freshZero) {
+                fresh.clear().limit((int) Math.min(n, newSize - at));
+                filled = newBacking.read(at, fresh);
             }
+            freshBytes.asSlice(filled, n - filled).fill((byte) 0);
             writeDiffering(image, at, old, oldBytes, freshBytes, n);
             at += n;
         }
+    }
+
+    /** Whether {@code node} reads zeroes over all of {@code [at, at + n)} by its block status (zeroes past its end, or with no node). */
+    private static boolean knownZero(BlockNode node, long at, int n) throws IOException {
+        if (node == null) {
+            return true;
+        }
+        long end = Math.min(at + n, node.size());
+        for (long p = at; p < end; ) {
+            BlockStatus s = node.blockStatus(p, end - p);
+            if (!s.zero() || s.data()) {
+                return false;
+            }
+            p = s.end();
+        }
+        return true;
     }
 
     /** Writes the runs of sectors where the two buffers differ, zeroes as write-zeroes. */

@@ -539,6 +539,16 @@ class ImgChainsTest {
     }
 
     @Test
+    void compressedConvertWithABackingFileZeroesWhatTheBackingFileWouldShow() throws Exception {
+        chain();
+        ImgToolTest.Run run = ImgToolTest.img("convert", "-c", "-O", "qcow2", "-B", "mid.qcow2", "-F", "qcow2", p("top.qcow2"), p("c.qcow2"));
+        assertEquals(0, run.status(), run.err());
+        assertChecked(path("c.qcow2"));
+        assertSameDisk(path("top.qcow2"), path("c.qcow2"));
+        assertTrue(QemuImg.img("check", "--output=json", p("c.qcow2")).contains("\"compressed-clusters\": 17"), "the 17 clusters the top holds are compressed");
+    }
+
+    @Test
     void mapGivesTheDepthWhereTheSearchStopped() throws Exception {
         create("qcow2", "", "base.qcow2", "4M");
         qemuIo("qcow2", "base.qcow2", "write -P 7 0 4M");
