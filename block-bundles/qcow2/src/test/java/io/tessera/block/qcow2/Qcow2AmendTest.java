@@ -1,5 +1,7 @@
 package io.tessera.block.qcow2;
 
+import io.tessera.block.testing.FailingNode;
+import io.tessera.block.testing.QemuImg;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
