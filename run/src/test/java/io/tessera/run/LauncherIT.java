@@ -91,9 +91,15 @@ public class LauncherIT {
         assertTrue(listed.out(), listed.out().matches("(?s).*\\n1 +first .*lazy refcounts: true.*name: b0.*"));
         Result check = tessera("", "img", "check", image);
         assertEquals(check.out() + check.err(), 0, check.status());
-        Result inPlace = tessera("", "img", "convert", "--in-place", "-O", "qed", image);
+        Result refused = tessera("", "img", "convert", "--in-place", "-O", "qed", image);
+        assertEquals(refused.err(), 1, refused.status());
+        assertTrue(refused.err(), refused.err().contains("internal snapshot"));
+        String plain = dir.resolve("plain.qcow2").toString();
+        assertEquals(0, tessera("", "img", "create", "-f", "qcow2", "-o", "cluster_size=4k", plain, "8M").status());
+        assertEquals(0, tessera("", "io", "-f", "qcow2", "-c", "write -P 0x5a 4k 8k", plain).status());
+        Result inPlace = tessera("", "img", "convert", "--in-place", "-O", "qed", plain);
         assertEquals(inPlace.err(), 0, inPlace.status());
-        Result read = tessera("", "io", "-f", "qed", "-c", "read -P 0x5a 4k 8k", image);
+        Result read = tessera("", "io", "-f", "qed", "-c", "read -P 0x5a 4k 8k", plain);
         assertEquals(read.out() + read.err(), 0, read.status());
         Result missing = tessera("", "img", "info", dir.resolve("missing.qcow2").toString());
         assertEquals(1, missing.status());

@@ -163,7 +163,7 @@ public class ShellCommandsIT {
                 run("tessera:completions machine [machine ''] 1"));
         assertEquals("[m1]", run("tessera:completions machine [machine describe ''] 2"));
         assertEquals("[none]", run("tessera:completions machine [machine create m2 ''] 3"));
-        assertEquals("[memory=, ram-base=]", run("tessera:completions machine [machine create m2 none ''] 4"));
+        assertEquals("[memory=, ram-base=, accel=, reboot=]", run("tessera:completions machine [machine create m2 none ''] 4"));
         assertEquals("[test-counter]", run("tessera:completions device [device add m1 ''] 3"));
         assertEquals("[id=, base=]", run("tessera:completions device [device add m1 test-counter ''] 4"));
         assertEquals("[c0]", run("tessera:completions device [device remove m1 ''] 3"));
