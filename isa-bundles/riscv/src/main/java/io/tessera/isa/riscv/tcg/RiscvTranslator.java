@@ -13,6 +13,7 @@ import io.tessera.tcg.IrUnit;
 import io.tessera.tcg.Label;
 import io.tessera.tcg.MemOp;
 import io.tessera.tcg.Opcode;
+import io.tessera.tcg.FastPath;
 import io.tessera.tcg.SoftTlb;
 import io.tessera.tcg.TranslatedBlock;
 import io.tessera.tcg.Type;
@@ -191,6 +192,10 @@ public final class RiscvTranslator {
             insns = order.stream().mapToInt(b -> b.insns().size()).sum();
         }
         IrUnit unit = new Emitter(region, order, scope == null || scope.floatDirect()).emit();
+        if (scope != null) {
+            // A machine's RAM is one off-heap segment: its pages are entries at an offset.
+            unit.fastPath(FastPath.SEGMENT);
+        }
         String irBefore = dump == null ? null : unit.dump();
         UnitCompiler.Compiled compiled = UnitCompiler.compile(unit, HOST, true);
         if (dump != null) {
