@@ -122,15 +122,18 @@ final class TranslatedHart {
         if (block != null) {
             return block;
         }
+        // Cold code is counted before the shared cache is asked: most lookups are of cold code,
+        // between the interpreter's short runs, and the count costs less than the cache's map.
+        // A block another hart translated is taken once it is hot here too.
+        if (shared.threshold > 0) {
+            int hot = (int) ((pc ^ (physicalPage << 5)) >>> 1) & ((1 << HOTNESS_BITS) - 1);
+            if (hotness[hot] < shared.threshold) {
+                hotness[hot]++;
+                return null;
+            }
+        }
         block = shared.cache.get(pc, flags);
         if (block == null) {
-            if (shared.threshold > 0) {
-                int hot = (int) ((pc ^ (physicalPage << 5)) >>> 1) & ((1 << HOTNESS_BITS) - 1);
-                if (hotness[hot] < shared.threshold) {
-                    hotness[hot]++;
-                    return null;
-                }
-            }
             shared.snapshot(physicalPage, tlb.segments[slot], tlb.bases[slot]);
             block = translate(pc, flags, false);
             if (block == null) {
