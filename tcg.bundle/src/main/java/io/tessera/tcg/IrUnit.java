@@ -54,6 +54,7 @@ public final class IrUnit {
     private int exitSlots;
     private int pcGlobal = -1;
     private int countGlobal = -1;
+    private FastPath fastPath = FastPath.WORDS;
 
     /** @param stateClass the class of the state object globals are bound to */
     public IrUnit(Class<?> stateClass) {
@@ -135,6 +136,16 @@ public final class IrUnit {
     /** @return the pc global of precise faults, or -1 */
     public int pcGlobal() {
         return pcGlobal;
+    }
+
+    /** Chooses the kind of {@link SoftTlb} entry the unit's inline loads and stores read ({@link FastPath#WORDS} unless set). */
+    public void fastPath(FastPath path) {
+        this.fastPath = Objects.requireNonNull(path);
+    }
+
+    /** @return the kind of {@link SoftTlb} entry the unit's inline loads and stores read */
+    public FastPath fastPath() {
+        return fastPath;
     }
 
     /** @return the instruction-count global of precise faults, or -1 */

@@ -17,6 +17,11 @@ import java.util.Arrays;
  * with plain array bytecodes, which HotSpot compiles to one instruction without needing to
  * inline anything; narrower stores go through the segment (a real byte-wide store, so that
  * threads writing neighbouring bytes do not undo each other's writes).
+ *
+ * <p>Units compiled for {@link FastPath#SEGMENT} take another kind of entry instead: a page
+ * that lies inside a larger segment (a machine's off-heap RAM) at an offset, accessed with the
+ * segment's get and set. Which kind a unit reads is fixed when it is compiled
+ * ({@link IrUnit#fastPath(FastPath)}); a table may hold both, each unit sees only its own.
  */
 public abstract class SoftTlb {
 
@@ -54,6 +59,15 @@ public abstract class SoftTlb {
     public final MemorySegment[] writePages = new MemorySegment[1 << INDEX_BITS];
     /** The words of each write entry's page (the same memory as its segment). */
     public final long[][] writeWords = new long[1 << INDEX_BITS][];
+
+    /** The segment holding each read entry's page ({@link FastPath#SEGMENT}). */
+    public final MemorySegment[] readSegments = new MemorySegment[1 << INDEX_BITS];
+    /** The offset of each read entry's page in its segment. */
+    public final long[] readOffsets = new long[1 << INDEX_BITS];
+    /** The segment holding each write entry's page ({@link FastPath#SEGMENT}). */
+    public final MemorySegment[] writeSegments = new MemorySegment[1 << INDEX_BITS];
+    /** The offset of each write entry's page in its segment. */
+    public final long[] writeOffsets = new long[1 << INDEX_BITS];
 
     private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -105,6 +119,49 @@ public abstract class SoftTlb {
         }
     }
 
+    /**
+     * Makes reads of page {@code number} by {@link FastPath#SEGMENT} units go straight to the
+     * {@link #PAGE_SIZE} bytes of {@code segment} at {@code offset}.
+     */
+    protected final void fillReadAt(long number, MemorySegment segment, long offset) {
+        checkPage(segment, offset);
+        int i = (int) number & INDEX_MASK;
+        readSegments[i] = segment;
+        readOffsets[i] = offset;
+        readTags[i] = number;
+    }
+
+    /** Makes writes to page {@code number} by {@link FastPath#SEGMENT} units go straight to {@code segment} at {@code offset}. */
+    protected final void fillWriteAt(long number, MemorySegment segment, long offset) {
+        checkPage(segment, offset);
+        int i = (int) number & INDEX_MASK;
+        writeSegments[i] = segment;
+        writeOffsets[i] = offset;
+        writeTags[i] = number;
+    }
+
+    private static void checkPage(MemorySegment segment, long offset) {
+        if (offset < 0 || offset > segment.byteSize() - PAGE_SIZE || (offset & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("offset " + offset + " is not a page-aligned offset of a whole page in a segment of " + segment.byteSize() + " bytes");
+        }
+    }
+
+    /** Drops the read and write entries of page {@code number}, if held. */
+    public final void drop(long number) {
+        int i = (int) number & INDEX_MASK;
+        if (readTags[i] == number) {
+            readTags[i] = -1;
+            readWords[i] = null;
+            readSegments[i] = null;
+        }
+        if (writeTags[i] == number) {
+            writeTags[i] = -1;
+            writePages[i] = null;
+            writeWords[i] = null;
+            writeSegments[i] = null;
+        }
+    }
+
     /** Drops every entry. */
     public final void flush() {
         Arrays.fill(readTags, -1);
@@ -112,5 +169,7 @@ public abstract class SoftTlb {
         Arrays.fill(readWords, null);
         Arrays.fill(writePages, null);
         Arrays.fill(writeWords, null);
+        Arrays.fill(readSegments, null);
+        Arrays.fill(writeSegments, null);
     }
 }

@@ -2,6 +2,7 @@ package io.tessera.tcg.internal;
 
 import io.tessera.tcg.Barrier;
 import io.tessera.tcg.CompiledUnit;
+import io.tessera.tcg.FastPath;
 import io.tessera.tcg.GlobalBinding;
 import io.tessera.tcg.Helper;
 import io.tessera.tcg.IrOp;
@@ -34,6 +35,7 @@ public final class BytecodeEmitter implements Opcodes {
     private static final String TLB = "io/tessera/tcg/SoftTlb";
     private static final String RUNTIME = "io/tessera/tcg/IrRuntime";
     private static final String SEGMENT = "java/lang/foreign/MemorySegment";
+    private static final String SEGMENT_ACCESS = "io/tessera/tcg/SegmentAccess";
     private static final int THIS = 0;
     private static final int STATE_ARG = 1;
     private static final int MEMORY = 2;
@@ -735,12 +737,44 @@ public final class BytecodeEmitter implements Opcodes {
         mv.visitInsn(LAND);
     }
 
+    /**
+     * Pushes the arguments of a {@link FastPath#SEGMENT} entry's access through
+     * {@link io.tessera.tcg.SegmentAccess}: the segment and the address's offset in it.
+     */
+    private void segmentAtOffset(int address, String segments, String offsets) {
+        mv.visitVarInsn(ALOAD, MEMORY);
+        mv.visitFieldInsn(GETFIELD, TLB, segments, "[Ljava/lang/foreign/MemorySegment;");
+        mv.visitVarInsn(ILOAD, INDEX);
+        mv.visitInsn(AALOAD);
+        mv.visitVarInsn(ALOAD, MEMORY);
+        mv.visitFieldInsn(GETFIELD, TLB, offsets, "[J");
+        mv.visitVarInsn(ILOAD, INDEX);
+        mv.visitInsn(LALOAD);
+        load(address);
+        push64(SoftTlb.PAGE_SIZE - 1);
+        mv.visitInsn(LAND);
+        mv.visitInsn(LADD);
+    }
+
     private void emitLoad(IrOp op) {
         MemOp m = op.memOp;
         int address = op.in[0];
         Label slow = new Label();
         Label done = new Label();
-        if (!m.bigEndian() || m.size() == 1) {
+        if (unit.fastPath() == FastPath.SEGMENT && (!m.bigEndian() || m.size() == 1)) {
+            tlbCheck(address, m, "readTags", slow);
+            segmentAtOffset(address, "readSegments", "readOffsets");
+            char v = valueType(m);
+            mv.visitMethodInsn(INVOKESTATIC, SEGMENT_ACCESS, "get" + accessName(m), "(L" + SEGMENT + ";J)" + v, false);
+            if (v != 'J') {
+                // Sign-extended by I2L; the unsigned loads then mask.
+                mv.visitInsn(I2L);
+                if (!m.signed()) {
+                    emitExtend(m.size() == 1 ? Opcode.EXT8U : m.size() == 2 ? Opcode.EXT16U : Opcode.EXT32U, true);
+                }
+            }
+            mv.visitJumpInsn(GOTO, done);
+        } else if (!m.bigEndian() || m.size() == 1) {
             // The page's words hold the guest's little-endian bytes in host (little-endian) order.
             tlbCheck(address, m, "readTags", slow);
             wordAccess(address, "readWords");
@@ -784,7 +818,13 @@ public final class BytecodeEmitter implements Opcodes {
         int value = op.in[1];
         Label slow = new Label();
         Label done = new Label();
-        if (!m.bigEndian() || m.size() == 1) {
+        if (unit.fastPath() == FastPath.SEGMENT && (!m.bigEndian() || m.size() == 1)) {
+            tlbCheck(address, m, "writeTags", slow);
+            segmentAtOffset(address, "writeSegments", "writeOffsets");
+            narrowStoreValue(value, m);
+            mv.visitMethodInsn(INVOKESTATIC, SEGMENT_ACCESS, "set" + accessName(m), "(L" + SEGMENT + ";J" + valueType(m) + ")V", false);
+            mv.visitJumpInsn(GOTO, done);
+        } else if (!m.bigEndian() || m.size() == 1) {
             tlbCheck(address, m, "writeTags", slow);
             if (m.size() == 8) {
                 wordAccess(address, "writeWords");
@@ -793,15 +833,8 @@ public final class BytecodeEmitter implements Opcodes {
             } else {
                 // A narrower store must not rewrite its neighbours: through the segment, byte-wide.
                 segmentAccess(address, m, "writePages");
-                load(value);
-                char v = valueType(m);
-                mv.visitInsn(L2I);
-                if (v == 'B') {
-                    mv.visitInsn(I2B);
-                } else if (v == 'S') {
-                    mv.visitInsn(I2S);
-                }
-                mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "set", "(" + layoutType(m) + "J" + v + ")V", true);
+                narrowStoreValue(value, m);
+                mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "set", "(" + layoutType(m) + "J" + valueType(m) + ")V", true);
             }
             mv.visitJumpInsn(GOTO, done);
         }
@@ -817,6 +850,30 @@ public final class BytecodeEmitter implements Opcodes {
         }
         mv.visitMethodInsn(INVOKEVIRTUAL, TLB, "storeSlow", "(JIJ)V", false);
         mv.visitLabel(done);
+    }
+
+    /** Pushes the stored value as a value of the store's width ({@link #valueType}). */
+    private void narrowStoreValue(int value, MemOp m) {
+        load(value);
+        char v = valueType(m);
+        if (v != 'J') {
+            mv.visitInsn(L2I);
+            if (v == 'B') {
+                mv.visitInsn(I2B);
+            } else if (v == 'S') {
+                mv.visitInsn(I2S);
+            }
+        }
+    }
+
+    /** The name of the access of the store's or load's width in {@link io.tessera.tcg.SegmentAccess}, after get or set. */
+    private static String accessName(MemOp m) {
+        return switch (m.size()) {
+            case 1 -> "Byte";
+            case 2 -> "Short";
+            case 4 -> "Int";
+            default -> "Long";
+        };
     }
 
     private void emitCall(IrOp op) {

@@ -53,9 +53,12 @@ public final class TranslatorAccelerator implements Accelerator {
      * Interpreted runs before a block is translated. Higher than user mode's 50: a translated
      * unit runs in HotSpot's bytecode interpreter until HotSpot compiles it, which is slower
      * than the hart's own interpreter, and a kernel's boot runs much code a few hundred times
-     * (Linux to the shell, 1 hart: 59 s at 500, 38 s at 2000, 35 s at 10000).
+     * (Linux to the shell, 1 hart: 59 s at 500, 38 s at 2000, 35 s at 10000). With RAM
+     * accessed inline, 10000 still costs the least CPU time (boot-virt -accel tcg: 74 s at
+     * 10000, 86 s at 30000, 97 s at 2000): fewer units compiled by HotSpot, and only code that
+     * keeps running.
      */
-    static final int DEFAULT_THRESHOLD = 2000;
+    static final int DEFAULT_THRESHOLD = 10000;
     static final long DEFAULT_CACHE = 256L << 20;
     /** The smallest cache bound: a few of the largest units. */
     static final long MIN_CACHE = 64L << 10;

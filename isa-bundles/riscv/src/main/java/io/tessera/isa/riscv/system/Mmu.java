@@ -87,6 +87,13 @@ final class Mmu implements GuestMemory {
     /** The TLBs of the hart's current context. */
     Tlb fetchTlb, loadTlb, storeTlb;
     /**
+     * The soft TLBs of translated code, by load context (the store context is the same
+     * without MXR); made when translated code first asks, never filled before.
+     */
+    private final MachineContext[] machineContexts = new MachineContext[CONTEXTS];
+    /** The index of the current load context in {@link #machineContexts}. */
+    private int loadContext;
+    /**
      * The virtual range that translations from superpages cached since the last flush lie in:
      * SFENCE.VMA for an address in it flushes all, as the leaf entry may cover other pages.
      */
@@ -151,6 +158,11 @@ final class Mmu implements GuestMemory {
                 }
             }
         }
+        for (MachineContext context : machineContexts) {
+            if (context != null) {
+                context.flush();
+            }
+        }
         superpageLow = Long.MAX_VALUE;
         superpageHigh = Long.MIN_VALUE;
         contextChanged();
@@ -169,6 +181,11 @@ final class Mmu implements GuestMemory {
                 if (tlb != null) {
                     tlb.drop(page);
                 }
+            }
+        }
+        for (MachineContext context : machineContexts) {
+            if (context != null) {
+                context.unmap(page);
             }
         }
         int set = codeSet(page);
@@ -190,9 +207,20 @@ final class Mmu implements GuestMemory {
         long status = hart.core.mstatus;
         int sum = (status & Csr.MSTATUS_SUM) != 0 ? CONTEXT_SUM : 0;
         int data = dataPrivilege() | sum;
+        loadContext = data | ((status & Csr.MSTATUS_MXR) != 0 ? CONTEXT_MXR : 0);
         fetchTlb = tlb(FETCH, hart.core.privilege);
-        loadTlb = tlb(LOAD, data | ((status & Csr.MSTATUS_MXR) != 0 ? CONTEXT_MXR : 0));
+        loadTlb = tlb(LOAD, loadContext);
         storeTlb = tlb(STORE, data);
+    }
+
+    /** The soft TLB of translated code in the current data context (see {@link MachineContext}). */
+    MachineContext machineContext() {
+        MachineContext context = machineContexts[loadContext];
+        if (context == null) {
+            context = new MachineContext(this, hart.environment);
+            machineContexts[loadContext] = context;
+        }
+        return context;
     }
 
     private Tlb tlb(int access, int context) {
@@ -524,10 +552,20 @@ final class Mmu implements GuestMemory {
             base = page - found.get().start() + found.get().regionOffset();
         }
         Tlb tlb = currentTlb(access);
-        tlb.tags[slot] = address & ~PAGE_MASK;
+        long vpage = address & ~PAGE_MASK;
+        tlb.tags[slot] = vpage;
         tlb.segments[slot] = segment;
         tlb.bases[slot] = base;
         tlb.physical[slot] = page;
+        MachineContext context = machineContexts[loadContext];
+        // A page at an offset that is no page boundary of its segment (RAM mapped at an odd address) stays on the slow path.
+        if (segment != null && context != null && access != FETCH && (base & PAGE_MASK) == 0) {
+            if (access == LOAD) {
+                context.mapRead(vpage, segment, base);
+            } else {
+                context.mapWrite(vpage, segment, base);
+            }
+        }
     }
 
     private static int pmpKind(int access) {

@@ -3,7 +3,6 @@ package io.tessera.isa.riscv.system;
 import io.tessera.isa.riscv.Csr;
 import io.tessera.isa.riscv.GuestFault;
 import io.tessera.isa.riscv.RiscvHart;
-import io.tessera.isa.riscv.tcg.RiscvContext;
 import io.tessera.isa.riscv.tcg.RiscvTranslator;
 import io.tessera.tcg.CompiledUnit;
 import io.tessera.tcg.JumpCache;
@@ -16,8 +15,10 @@ import io.tessera.tcg.TranslatedBlock;
  * its virtual pc and flags that hold the physical page the fetch TLB maps the pc to, the
  * privilege and whether mstatus.FS is Dirty; so a new mapping (satp, SFENCE.VMA, a trap into
  * another mode) needs no flush of translated code, only of the TLB that the lookup reads.
- * Loads and stores go through the hart's {@link Mmu} (its TLBs, PMP, MMIO, faults); a fault
- * leaves pc and instret exact and enters the hart's trap handler as the interpreter's would.
+ * Loads and stores of RAM go straight to it through the soft TLB of the current data context
+ * ({@link MachineContext}, kept by the {@link Mmu}); the rest go through the Mmu (its TLBs, PMP,
+ * MMIO, faults); a fault leaves pc and instret exact and enters the hart's trap handler as the
+ * interpreter's would.
  *
  * <p>Units chain (an exit goes straight to the unit it led to last) only within one virtual
  * page and between equal flags: the page's mapping was checked when the first unit was looked
@@ -36,7 +37,6 @@ final class TranslatedHart {
     final SystemTranslations shared;
     private final SystemHart hart;
     private final Mmu mmu;
-    private final RiscvContext context;
     private final JumpCache jumps = new JumpCache();
     private final short[] hotness = new short[1 << HOTNESS_BITS];
     private long fencesSeen;
@@ -45,8 +45,6 @@ final class TranslatedHart {
         this.hart = hart;
         this.mmu = hart.mmu;
         this.shared = shared;
-        this.context = new RiscvContext(hart.mmu);
-        this.context.environment = hart.environment;
         this.fencesSeen = mmu.instructionFences;
     }
 
@@ -94,7 +92,7 @@ final class TranslatedHart {
                 long before = core.instret;
                 core.runLimit = before + Math.min(CHUNK, budget - retired);
                 try {
-                    exit = block.code.run(core, context);
+                    exit = block.code.run(core, mmu.machineContext());
                 } finally {
                     long done = core.instret - before;
                     retired += done;
@@ -127,15 +125,18 @@ final class TranslatedHart {
         if (block != null) {
             return block;
         }
+        // Cold code is counted before the shared cache is asked: most lookups are of cold code,
+        // between the interpreter's short runs, and the count costs less than the cache's map.
+        // A block another hart translated is taken once it is hot here too.
+        if (shared.threshold > 0) {
+            int hot = (int) ((pc ^ (physicalPage << 5)) >>> 1) & ((1 << HOTNESS_BITS) - 1);
+            if (hotness[hot] < shared.threshold) {
+                hotness[hot]++;
+                return null;
+            }
+        }
         block = shared.cache.get(pc, flags);
         if (block == null) {
-            if (shared.threshold > 0) {
-                int hot = (int) ((pc ^ (physicalPage << 5)) >>> 1) & ((1 << HOTNESS_BITS) - 1);
-                if (hotness[hot] < shared.threshold) {
-                    hotness[hot]++;
-                    return null;
-                }
-            }
             shared.snapshot(physicalPage, tlb.segments[slot], tlb.bases[slot]);
             block = translate(pc, flags, false);
             if (block == null) {

@@ -13,6 +13,7 @@ import io.tessera.tcg.IrUnit;
 import io.tessera.tcg.Label;
 import io.tessera.tcg.MemOp;
 import io.tessera.tcg.Opcode;
+import io.tessera.tcg.FastPath;
 import io.tessera.tcg.SoftTlb;
 import io.tessera.tcg.TranslatedBlock;
 import io.tessera.tcg.Type;
@@ -214,6 +215,10 @@ public final class RiscvTranslator {
         }
         Emitter emitter = new Emitter(region, order, scope == null || scope.floatDirect());
         IrUnit unit = emitter.emit();
+        if (scope != null) {
+            // A machine's RAM is one off-heap segment: its pages are entries at an offset.
+            unit.fastPath(FastPath.SEGMENT);
+        }
         String irBefore = recorder == null ? null : unit.dump();
         UnitCompiler.Compiled compiled = UnitCompiler.compile(unit, HOST, true);
         long[] exitTargets = new long[unit.exitSlots()];
