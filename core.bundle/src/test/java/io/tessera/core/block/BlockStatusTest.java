@@ -26,4 +26,21 @@ class BlockStatusTest {
         assertThrows(IllegalArgumentException.class, () -> new BlockStatus(0, 512, true, false, -1, 0));
         assertThrows(IllegalArgumentException.class, () -> new BlockStatus(0, 512, true, false, 0, -2));
     }
+
+    @Test
+    void aLayerThatHoldsARangeReportsItAllocated() throws Exception {
+        assertTrue(new BlockStatus(0, 512, false, true, 0, -1).allocated(), "a zero marker is held by its layer");
+        BlockStatus nothingBelow = BlockStatus.inBacking(null, 4096, 512);
+        assertFalse(nothingBelow.allocated());
+        assertTrue(nothingBelow.zero());
+        assertFalse(nothingBelow.data());
+        assertEquals(1, nothingBelow.depth(), "one past the layer where the search stopped");
+    }
+
+    @Test
+    void preallocationModesParseByTheirNames() {
+        assertEquals(BlockPreallocation.FALLOC, BlockPreallocation.parse("falloc"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BlockPreallocation.parse("bogus"));
+        assertTrue(e.getMessage().contains("off, metadata, falloc, full"), e.getMessage());
+    }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockOpenRequest;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,6 +56,31 @@ class FileDriverTest {
         assertEquals(100, driver.probe(new byte[0], "file:/tmp/disk.img"));
         assertEquals(0, driver.probe(new byte[0], "nbd://localhost:10809/disk"));
         assertEquals(0, driver.probe(new byte[0], "http:foo"));
+    }
+
+    @Test
+    void resizeTruncatesOrExtendsTheFile() throws IOException {
+        Path path = image(8192);
+        try (BlockNode node = open(path, false)) {
+            node.resize(4096, BlockPreallocation.OFF);
+            assertEquals(4096, node.size());
+            assertEquals(4096, Files.size(path));
+            node.resize(1 << 20, BlockPreallocation.OFF);
+            assertEquals(1 << 20, Files.size(path));
+            node.resize(2 << 20, BlockPreallocation.FULL);
+            assertEquals(2 << 20, node.size());
+            ByteBuffer tail = ByteBuffer.allocate(1 << 20);
+            node.read(1 << 20, tail);
+            assertArrayEquals(new byte[1 << 20], tail.array(), "a grown range reads as zeroes");
+            ByteBuffer head = ByteBuffer.allocate(4096);
+            node.read(0, head);
+            assertEquals((byte) 3, head.get(0), "what lies before the old end stays");
+            assertThrows(IllegalArgumentException.class, () -> node.resize(4096, BlockPreallocation.FULL), "preallocation when shrinking");
+            assertThrows(IllegalArgumentException.class, () -> node.resize(3 << 20, BlockPreallocation.METADATA));
+        }
+        try (BlockNode node = open(path, true)) {
+            assertThrows(IOException.class, () -> node.resize(4096, BlockPreallocation.OFF));
+        }
     }
 
     @Test
