@@ -23,7 +23,7 @@ class TranslatorAcceleratorOptionsTest {
 
     @Test
     void defaultsWithoutOptionsOrProperties() {
-        assertEquals(new TranslatorAccelerator.Settings(2000, 256L << 20), TranslatorAccelerator.Settings.of(Map.of()));
+        assertEquals(new TranslatorAccelerator.Settings(TranslatorAccelerator.DEFAULT_THRESHOLD, 256L << 20), TranslatorAccelerator.Settings.of(Map.of()));
     }
 
     @Test
@@ -32,7 +32,7 @@ class TranslatorAcceleratorOptionsTest {
                 TranslatorAccelerator.Settings.of(Map.of("threshold", "0", "cache", "64M")));
         assertEquals(new TranslatorAccelerator.Settings(500, 1L << 30),
                 TranslatorAccelerator.Settings.of(Map.of("threshold", "500", "cache", "1G")));
-        assertEquals(new TranslatorAccelerator.Settings(2000, 65536), TranslatorAccelerator.Settings.of(Map.of("cache", "64K")));
+        assertEquals(new TranslatorAccelerator.Settings(TranslatorAccelerator.DEFAULT_THRESHOLD, 65536), TranslatorAccelerator.Settings.of(Map.of("cache", "64K")));
     }
 
     @Test
