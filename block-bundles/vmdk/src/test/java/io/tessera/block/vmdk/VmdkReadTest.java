@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tessera.block.file.FileDriver;
 import io.tessera.block.raw.RawDriver;
+import io.tessera.block.testing.ImageAssertions;
 import io.tessera.block.testing.QemuImg;
 import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
@@ -42,36 +43,6 @@ class VmdkReadTest {
         "write -P 0x44 7M 1M", "write -z 7300k 300k", "write -P 0x55 8388096 512",
     };
 
-    static void assertSameAsQemu(Path image, Path dir) throws Exception {
-        Path reference = dir.resolve("reference-" + image.getFileName() + ".raw");
-        QemuImg.img("convert", "-f", "vmdk", "-O", "raw", image.toString(), reference.toString());
-        byte[] expected = Files.readAllBytes(reference);
-        try (BlockNode node = GRAPH.open(image.toString(), "", true)) {
-            assertEquals("vmdk", node.format(), "probed format");
-            assertEquals(expected.length, node.size(), "virtual size");
-            ByteBuffer actual = ByteBuffer.allocate(expected.length);
-            // Odd-sized reads cross grain and extent boundaries.
-            int step = 777_777;
-            for (int at = 0; at < expected.length; at += step) {
-                ByteBuffer part = actual.slice(at, Math.min(step, expected.length - at));
-                assertEquals(part.remaining(), node.read(at, part));
-            }
-            assertArrayEquals(expected, actual.array(), "contents of " + image.getFileName());
-            // Block status covers the disk without gaps, and ranges it calls zero read as zeroes.
-            long at = 0;
-            while (at < node.size()) {
-                BlockStatus s = node.blockStatus(at, node.size() - at);
-                assertEquals(at, s.offset());
-                if (s.zero()) {
-                    for (long i = s.offset(); i < s.end(); i++) {
-                        assertEquals(0, expected[(int) i], "byte " + i + " in a zero extent");
-                    }
-                }
-                at = s.end();
-            }
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"monolithicSparse", "monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat", "streamOptimized"})
     void readsEverySubformatQemuWrites(String subformat) throws Exception {
@@ -86,7 +57,7 @@ class VmdkReadTest {
             QemuImg.img("create", "-q", "-f", "vmdk", "-o", "subformat=" + subformat, image.toString(), "9M");
             QemuImg.io("vmdk", image, MIX);
         }
-        assertSameAsQemu(image, dir);
+        ImageAssertions.assertReadsAsQemu(GRAPH, image, "vmdk", dir);
     }
 
     @Test
@@ -94,7 +65,7 @@ class VmdkReadTest {
         Path image = dir.resolve("zeroed.vmdk");
         QemuImg.img("create", "-q", "-f", "vmdk", "-o", "zeroed_grain=on", image.toString(), "8M");
         QemuImg.io("vmdk", image, "write -P 0x77 0 2M", "write -z 512k 1M", "write -z 4M 64k");
-        assertSameAsQemu(image, dir);
+        ImageAssertions.assertReadsAsQemu(GRAPH, image, "vmdk", dir);
         Path random = dir.resolve("random.raw");
         byte[] noise = new byte[3 << 20];
         new java.util.Random(6).nextBytes(noise);
@@ -102,7 +73,7 @@ class VmdkReadTest {
         Path stream = dir.resolve("random-stream.vmdk");
         // Random grains do not shrink: the stream stores them larger than they are.
         QemuImg.img("convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized", random.toString(), stream.toString());
-        assertSameAsQemu(stream, dir);
+        ImageAssertions.assertReadsAsQemu(GRAPH, stream, "vmdk", dir);
     }
 
     /**
@@ -134,7 +105,7 @@ class VmdkReadTest {
             assertArrayEquals(expected, actual.array());
         }
         // And QEMU reads the same from it, so the made-up layout is the real one.
-        assertSameAsQemu(stream, dir);
+        ImageAssertions.assertReadsAsQemu(GRAPH, stream, "vmdk", dir);
     }
 
     /** Data in extent files of their own is mapped to those files, with offsets within them, as qemu-img map shows it. */
@@ -166,7 +137,7 @@ class VmdkReadTest {
         Path overlay = dir.resolve("overlay.vmdk");
         QemuImg.img("create", "-q", "-f", "vmdk", "-b", "base.vmdk", "-F", "vmdk", overlay.toString());
         QemuImg.io("vmdk", overlay, "write -P 0xbb 100k 70k", "write -z 5M 64k");
-        assertSameAsQemu(overlay, dir);
+        ImageAssertions.assertReadsAsQemu(GRAPH, overlay, "vmdk", dir);
         try (BlockNode node = GRAPH.open(overlay.toString(), "vmdk", true)) {
             assertTrue(node.backing().isPresent(), "the parent is the backing node");
             assertEquals(1, node.blockStatus(0, 4096).depth(), "an unwritten grain comes from the parent");
