@@ -41,6 +41,11 @@ final class SparseExtent extends Extent {
         }
     };
     private long cachedGrainHost = -1;
+    /**
+     * Where the end-of-stream marker this session appended to a stream-optimized extent starts:
+     * the next grain goes there and a new marker after it. -1 until the first grain is appended.
+     */
+    private long endOfStream = -1;
     private byte[] cachedGrain;
 
     private SparseExtent(String name, long size, VmdkDescriptor.Access access, BlockNode file, SparseHeader header, int[] directory,
@@ -120,7 +125,13 @@ final class SparseExtent extends Extent {
 
     /** @return the grain table entry of grain {@code grain}: a sector, 0 (unallocated) or 1 (zero when allowed) */
     long entry(long grain) throws IOException {
-        int[] t = table((int) (grain / header.gtesPerGt));
+        long tableIndex = grain / header.gtesPerGt;
+        if (tableIndex >= directory.length) {
+            // Only a COWD header gives the directory's length apart from the capacity.
+            throw new BlockFormatException("grain " + grain + " of '" + name + "' lies past its grain directory's " + directory.length
+                    + " entries");
+        }
+        int[] t = table((int) tableIndex);
         return t == null ? 0 : Integer.toUnsignedLong(t[(int) (grain % header.gtesPerGt)]);
     }
 
@@ -216,13 +227,23 @@ final class SparseExtent extends Extent {
      *        compressed extent); the run of grains must not cross a grain table
      */
     void allocate(long first, ByteBuffer data) throws IOException {
-        long end = (file.size() + 511) / 512 * 512;
+        long end = endOfStream >= 0 ? endOfStream : (file.size() + 511) / 512 * 512;
         long count = data.remaining() / grainBytes;
         long sector = end / 512;
         if (sector + count * header.grainSize > 0xffffffffL) {
             throw new IOException("extent '" + name + "' is full: a sparse extent cannot grow past 2 TiB");
         }
-        file.write(end, header.compressed() ? deflateGrain(first, data) : data);
+        if (header.compressed()) {
+            // A stream ends with an end-of-stream marker (an all-zero sector) so that readers that walk
+            // the stream (VMware's) stop there; qemu-img's streams end in zero padding, which reads the same.
+            ByteBuffer grain = deflateGrain(first, data);
+            int length = grain.remaining();
+            ByteBuffer withMarker = ByteBuffer.allocate(length + 512).put(grain).clear();
+            file.write(end, withMarker);
+            endOfStream = end + length;
+        } else {
+            file.write(end, data);
+        }
         file.flush();
         setEntries(first, count, sector);
         cachedGrainHost = -1;

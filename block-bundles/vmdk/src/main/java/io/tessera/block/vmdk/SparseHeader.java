@@ -6,11 +6,20 @@ import java.nio.ByteOrder;
 
 /**
  * The 512-byte little-endian header of a hosted sparse extent ("KDMV"), as VMware's Virtual
- * Disk Format 1.1 defines it and QEMU writes it. Sizes and offsets are in 512-byte sectors.
+ * Disk Format 1.1 defines it and QEMU writes it, or of an older ESX sparse extent ("COWD",
+ * vmfsSparse), read into the same fields. Sizes and offsets are in 512-byte sectors.
+ *
+ * <p>A COWD header holds, after its magic, little-endian u32 fields: version, flags, capacity,
+ * grain size, grain directory offset, grain directory entries, next free sector, then geometry.
+ * Its grain tables have 4096 entries; there is no redundant directory, no zeroed-grain entry
+ * and no compression. QEMU reads those fields and no others, and so does this class.
  */
 final class SparseHeader {
 
     static final int MAGIC = 0x564d444b; // "KDMV" read little-endian
+    static final int COWD_MAGIC = 0x44574f43; // "COWD" read little-endian
+    /** Entries in each grain table of a COWD extent: fixed by the format. */
+    static final int COWD_GTES_PER_GT = 4096;
     static final int SIZE = 512;
     static final int FLAG_NEWLINE_TEST = 1;
     static final int FLAG_REDUNDANT_GT = 1 << 1;
@@ -37,9 +46,30 @@ final class SparseHeader {
     long overhead;
     boolean uncleanShutdown;
     int compressAlgorithm;
+    /** Whether the header is a COWD one; its grain directory length is then {@link #cowdDirectoryEntries}. */
+    boolean cowd;
+    long cowdDirectoryEntries;
 
     static boolean hasMagic(byte[] bytes) {
         return bytes.length >= 4 && ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == MAGIC;
+    }
+
+    static boolean hasCowdMagic(byte[] bytes) {
+        return bytes.length >= 4 && ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == COWD_MAGIC;
+    }
+
+    /** Reads a COWD header's fields without judging them; {@link #validate} does that. */
+    static SparseHeader decodeCowd(ByteBuffer sector) {
+        ByteBuffer b = sector.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        SparseHeader h = new SparseHeader();
+        h.cowd = true;
+        h.version = b.getInt(4);
+        h.capacity = Integer.toUnsignedLong(b.getInt(12));
+        h.grainSize = Integer.toUnsignedLong(b.getInt(16));
+        h.gdOffset = Integer.toUnsignedLong(b.getInt(20));
+        h.cowdDirectoryEntries = Integer.toUnsignedLong(b.getInt(24));
+        h.gtesPerGt = COWD_GTES_PER_GT;
+        return h;
     }
 
     /** Reads the fields without judging them; {@link #validate} does that. */
@@ -78,14 +108,14 @@ final class SparseHeader {
      * @param where the extent's name for messages
      */
     void validate(long fileSize, String where) throws BlockFormatException {
-        if (version < 1 || version > 3) {
+        if (!cowd && (version < 1 || version > 3)) {
             throw new BlockFormatException("'" + where + "' has sparse extent version " + version + "; supported are 1, 2 and 3");
         }
         if (grainSize < 1 || grainSize > MAX_GRAIN_SECTORS || Long.bitCount(grainSize) != 1) {
             throw new BlockFormatException("'" + where + "' has a grain size of " + grainSize
                     + " sectors; it must be a power of two from 1 to " + MAX_GRAIN_SECTORS + " sectors (2 MiB)");
         }
-        if (gtesPerGt < 1 || gtesPerGt > 512) {
+        if (!cowd && (gtesPerGt < 1 || gtesPerGt > 512)) {
             throw new BlockFormatException("'" + where + "' has " + Integer.toUnsignedString(gtesPerGt)
                     + " entries per grain table; it must be from 1 to 512");
         }
@@ -113,8 +143,11 @@ final class SparseHeader {
         }
     }
 
-    /** @return how many grain tables the capacity needs: the grain directory's length */
+    /** @return the grain directory's length: for a hosted extent, how many grain tables the capacity needs; for COWD, what the header says */
     long directoryEntries() {
+        if (cowd) {
+            return cowdDirectoryEntries;
+        }
         long gtCoverage = grainSize * gtesPerGt;
         return (capacity + gtCoverage - 1) / gtCoverage;
     }

@@ -21,7 +21,9 @@ import java.util.concurrent.ThreadLocalRandom;
 final class VmdkCreator {
 
     private static final Set<String> OPTIONS = Set.of("size", "subformat", "adapter_type", "hwversion", "compat6", "zeroed_grain",
-            "backing_file", "backing_fmt");
+            "backing_file", "backing_fmt", "toolsversion");
+    /** What qemu-img writes as ddb.toolsVersion when no toolsversion is given. */
+    private static final String DEFAULT_TOOLS_VERSION = "2147483647";
     private static final long GRAIN_SECTORS = 128;
     private static final int GTES_PER_GT = 512;
     private static final long DESCRIPTOR_SECTORS = 20;
@@ -53,6 +55,10 @@ final class VmdkCreator {
         if (!hwVersion.matches("[0-9]{1,3}")) {
             throw new IllegalArgumentException("hwversion must be a number, not '" + hwVersion + "'");
         }
+        String toolsVersion = o.getOrDefault("toolsversion", DEFAULT_TOOLS_VERSION);
+        if (toolsVersion.isEmpty() || toolsVersion.chars().anyMatch(c -> c < ' ' || c == '"' || c > '~')) {
+            throw new IllegalArgumentException("toolsversion must be printable text without quotes, not '" + toolsVersion + "'");
+        }
         if (o.containsKey("backing_fmt") && !"vmdk".equals(o.get("backing_fmt"))) {
             throw new IllegalArgumentException("a vmdk image's backing file must be vmdk, not '" + o.get("backing_fmt") + "'");
         }
@@ -83,7 +89,7 @@ final class VmdkCreator {
         switch (subformat) {
             case "monolithicSparse", "streamOptimized" -> {
                 extentLines.append("RW ").append(capacity).append(" SPARSE \"").append(base).append("\"\n");
-                String text = descriptor(subformat, cid, parentCid, parent, capacity, extentLines, adapter, hwVersion);
+                String text = descriptor(subformat, cid, parentCid, parent, capacity, extentLines, adapter, hwVersion, toolsVersion);
                 writeSparseExtent(request.file(), capacity, zeroedGrain, stream, text);
             }
             default -> {
@@ -107,7 +113,7 @@ final class VmdkCreator {
                     }
                     extentLines.append("RW ").append(sectors).append(flat ? " FLAT \"" : " SPARSE \"").append(name).append(flat ? "\" 0\n" : "\"\n");
                 }
-                byte[] text = descriptor(subformat, cid, parentCid, parent, capacity, extentLines, adapter, hwVersion).getBytes(StandardCharsets.UTF_8);
+                byte[] text = descriptor(subformat, cid, parentCid, parent, capacity, extentLines, adapter, hwVersion, toolsVersion).getBytes(StandardCharsets.UTF_8);
                 request.file().write(0, ByteBuffer.wrap(text));
                 request.file().flush();
             }
@@ -156,7 +162,7 @@ final class VmdkCreator {
     }
 
     private static String descriptor(String createType, long cid, long parentCid, String parent, long capacity, CharSequence extents,
-            String adapter, String hw) {
+            String adapter, String hw, String toolsVersion) {
         int heads = adapter.equals("ide") ? 16 : 255;
         long cylinders = Math.min(capacity / (heads * 63), 16383);
         StringBuilder s = new StringBuilder();
@@ -174,6 +180,7 @@ final class VmdkCreator {
         s.append("ddb.geometry.heads = \"").append(heads).append("\"\n");
         s.append("ddb.geometry.sectors = \"").append(63).append("\"\n");
         s.append("ddb.adapterType = \"").append(adapter).append("\"\n");
+        s.append("ddb.toolsVersion = \"").append(toolsVersion).append("\"\n");
         return s.toString();
     }
 

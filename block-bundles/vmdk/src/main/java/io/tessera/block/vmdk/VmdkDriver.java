@@ -23,7 +23,8 @@ import org.osgi.service.component.annotations.Component;
  * or embedded in a sparse extent) listing RW/RDONLY/NOACCESS extents of type SPARSE, FLAT, ZERO
  * or VMFS; hosted sparse extents with grain directories, zeroed-grain entries and compressed,
  * marker-framed grains (streamOptimized, with the grain directory at the front as QEMU writes it
- * or in a footer as VMware does); delta disks over a parent named by {@code parentFileNameHint}.
+ * or in a footer as VMware does); ESX sparse (COWD) extents of vmfsSparse disks; delta disks over
+ * a parent named by {@code parentFileNameHint}, whose CID must still be the delta's parentCID.
  *
  * <p>Extent files must lie in the descriptor's directory or below it: a name with {@code ..}
  * or an absolute path is refused, so an image cannot make Tessera read arbitrary host files.
@@ -55,7 +56,7 @@ public final class VmdkDriver implements BlockDriver {
 
     @Override
     public int probe(byte[] header, String filename) {
-        if (SparseHeader.hasMagic(header)) {
+        if (SparseHeader.hasMagic(header) || SparseHeader.hasCowdMagic(header)) {
             return 100;
         }
         return VmdkDescriptor.looksLikeDescriptor(header) ? 100 : 0;
@@ -87,6 +88,10 @@ public final class VmdkDriver implements BlockDriver {
                     descriptor = new VmdkDescriptor(java.util.Map.of(), List.of());
                 }
                 extents.add(SparseExtent.open(name, header.capacity, VmdkDescriptor.Access.RW, file, header));
+            } else if (SparseHeader.hasCowdMagic(first.array())) {
+                // QEMU opens such a file only when text at byte 512 happens to hold a CID; real COWD headers keep names there.
+                throw new BlockFormatException("'" + name + "' is an ESX sparse extent (COWD magic) without a descriptor of its own;"
+                        + " open the vmfsSparse descriptor that names it in a VMFSSPARSE (or SPARSE) extent line");
             } else {
                 if (fileSize > VmdkDescriptor.MAX_BYTES) {
                     throw new BlockFormatException("'" + name + "' is neither a sparse extent (no KDMV magic) nor a descriptor of at most "
@@ -161,9 +166,9 @@ public final class VmdkDriver implements BlockDriver {
             case SPARSE, VMFSSPARSE -> {
                 ByteBuffer magic = ByteBuffer.allocate((int) Math.min(4, extentFile.size()));
                 extentFile.read(0, magic);
-                if (!SparseHeader.hasMagic(magic.array())) {
-                    throw new BlockFormatException("sparse extent '" + line.file() + "' of '" + name + "' does not start with the KDMV magic"
-                            + " (VMware 3 COWD extents are not supported)");
+                if (!SparseHeader.hasMagic(magic.array()) && !SparseHeader.hasCowdMagic(magic.array())) {
+                    throw new BlockFormatException("sparse extent '" + line.file() + "' of '" + name + "' starts with neither the KDMV magic"
+                            + " (hosted sparse) nor the COWD magic (ESX sparse)");
                 }
                 yield SparseExtent.open(line.file(), line.sectors(), access, extentFile, readSparseHeader(extentFile, line.file()));
             }
@@ -179,8 +184,9 @@ public final class VmdkDriver implements BlockDriver {
         }
         ByteBuffer sector = ByteBuffer.allocate(SparseHeader.SIZE);
         file.read(0, sector);
-        SparseHeader header = SparseHeader.decode(sector.flip());
-        if (header.gdOffset == SparseHeader.GD_AT_END) {
+        boolean cowd = SparseHeader.hasCowdMagic(sector.array());
+        SparseHeader header = cowd ? SparseHeader.decodeCowd(sector.flip()) : SparseHeader.decode(sector.flip());
+        if (!cowd && header.gdOffset == SparseHeader.GD_AT_END) {
             header = footer(file, name, fileSize);
         }
         header.validate(fileSize, name);

@@ -37,6 +37,8 @@ final class VmdkNode implements BlockNode {
     private final long descriptorAt;
     private volatile long cid;
     private boolean cidUpdated;
+    /** Set once the parent's CID was found to match this disk's parentCID; QEMU checks it once per open, too. */
+    private boolean parentCidChecked;
     private volatile boolean closed;
 
     VmdkNode(String nodeName, String filename, BlockNode file, List<Extent> extents, BlockNode backing, boolean readOnly,
@@ -131,6 +133,9 @@ final class VmdkNode implements BlockNode {
                 case COMPRESSED -> e.readCompressed(m, within, part);
                 case ZERO -> zeroFill(part);
                 case UNALLOCATED -> {
+                    if (backing != null) {
+                        checkParentCid(at);
+                    }
                     if (backing != null && at < backing.size()) {
                         backing.read(at, part.limit(part.position() + (int) Math.min(part.remaining(), backing.size() - at)));
                         part.limit(dst.position() + (int) m.length());
@@ -171,6 +176,9 @@ final class VmdkNode implements BlockNode {
                     if (!(e instanceof SparseExtent sparse)) {
                         throw new IOException("extent '" + e.name + "' of '" + filename + "' is a ZERO extent and cannot be written");
                     }
+                    if (backing != null) {
+                        checkParentCid(at);
+                    }
                     long run = wholeFreeGrains(sparse, within, src.remaining());
                     if (run > 0) {
                         // Whole new grains in one table go to the file in one write, then their entries in one write per table.
@@ -190,6 +198,44 @@ final class VmdkNode implements BlockNode {
             at += m.length();
         }
         return total;
+    }
+
+    /**
+     * QEMU's {@code -c} on a vmdk target: the driver takes compressed writes and stores them as its
+     * extent does, deflated in a stream-optimized extent and plain in any other.
+     */
+    @Override
+    public void writeCompressed(long offset, ByteBuffer src) throws IOException {
+        write(offset, src);
+    }
+
+    /**
+     * Refuses to take data from the parent disk when its CID is not the parentCID this delta disk
+     * was made over: the parent changed since, so what shows through would be wrong. QEMU 7.2
+     * checks the same on the first read of an unallocated grain and on the first allocating
+     * write, and fails those with EINVAL ("Invalid argument"); a parent that is not a vmdk has no
+     * CID and never matches.
+     *
+     * @param at the disk offset that needed the parent, for the message
+     */
+    private void checkParentCid(long at) throws IOException {
+        if (parentCidChecked) {
+            return;
+        }
+        long expected = descriptor.cid("parentCID", VmdkDescriptor.NO_PARENT_CID);
+        if (!VmdkDriver.FORMAT.equals(backing.format())) {
+            throw new IOException("Invalid argument: delta disk '" + filename + "' needs its parent at byte " + at + ", but the parent '"
+                    + backing.nodeName() + "' is a " + backing.format() + " image, which has no CID to match parentCID "
+                    + String.format("%08x", expected));
+        }
+        Object parentCid = backing.imageInfo().formatSpecific().get("cid");
+        if (!(parentCid instanceof Number n) || n.longValue() != expected) {
+            throw new IOException("Invalid argument: delta disk '" + filename + "' needs its parent at byte " + at
+                    + ", but the parent's CID " + (parentCid instanceof Number n ? String.format("%08x", n.longValue()) : "(none)")
+                    + " is not the parentCID " + String.format("%08x", expected)
+                    + " it was made over: the parent was written since (QEMU refuses the same)");
+        }
+        parentCidChecked = true;
     }
 
     /**
@@ -375,23 +421,35 @@ final class VmdkNode implements BlockNode {
         data.put("create-type", descriptor.createType());
         List<Object> list = new ArrayList<>();
         long clusterSize = 0;
-        for (Extent e : extents) {
+        for (int i = 0; i < extents.size(); i++) {
+            Extent e = extents.get(i);
+            // Field order, names and values as qemu-img 7.2 prints them.
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("filename", e.name);
+            boolean monolithic = e.file() == file;
+            if (e instanceof SparseExtent s && s.header.compressed()) {
+                m.put("compressed", true);
+            }
             m.put("virtual-size", e.size);
+            m.put("filename", monolithic ? filename : extentPathAsGiven(e.name));
             if (e instanceof SparseExtent s) {
                 m.put("cluster-size", s.grainBytes());
-                m.put("format", s.header.compressed() ? "SPARSE/compressed" : "SPARSE");
                 if (clusterSize == 0) {
                     clusterSize = s.grainBytes();
                 }
-            } else {
-                m.put("format", e instanceof FlatExtent ? "FLAT" : "ZERO");
             }
+            // QEMU names the extent type its descriptor line gives; the single extent of a monolithic image has none.
+            m.put("format", monolithic ? "" : descriptor.extents().get(i).type().name());
             list.add(m);
         }
         data.put("extents", list);
         return new BlockImageInfo(clusterSize, descriptor.parentFileNameHint(), null, false, List.of(), data);
+    }
+
+    /** An extent file's name as QEMU shows it: the descriptor's directory as the user gave it, then the name. */
+    private String extentPathAsGiven(String name) {
+        String image = filename.startsWith("file:") ? filename.substring(5) : filename;
+        int slash = image.lastIndexOf('/');
+        return slash < 0 ? name : image.substring(0, slash + 1) + name;
     }
 
     /**

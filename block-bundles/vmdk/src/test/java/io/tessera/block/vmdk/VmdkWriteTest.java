@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,6 +153,124 @@ class VmdkWriteTest {
         }
         assertQemuAgrees(image, expected);
         ImageAssertions.assertReadsAsQemu(VmdkReadTest.GRAPH, image, "vmdk", dir);
+        assertStreamEndsWithEndOfStream(image);
+    }
+
+    /**
+     * Walks a stream-optimized file from its first grain as a stream reader (VMware's) does: grain
+     * after grain, each a grain header and its deflated bytes padded to a sector, until a marker
+     * sector (size 0) of type end-of-stream.
+     */
+    static void assertStreamEndsWithEndOfStream(Path image) throws Exception {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(image)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long at = b.getLong(64) * 512; // overHead: the first grain
+        int grains = 0;
+        while (true) {
+            assertTrue(at + 512 <= b.capacity(), "the stream runs off the end of the file after " + grains + " grains");
+            int size = b.getInt((int) at + 8);
+            if (size == 0) {
+                assertEquals(StreamMarkers.END_OF_STREAM, b.getInt((int) at + 12), "a marker after " + grains + " grains");
+                assertEquals(0L, b.getLong((int) at), "an end-of-stream marker counts nothing");
+                break;
+            }
+            grains++;
+            at += (12 + size + 511) / 512 * 512;
+        }
+        assertTrue(grains > 0, "the stream holds grains");
+    }
+
+    /** {@code -c} (compressed writes) on a vmdk: QEMU takes them as plain writes, deflating only in a stream-optimized extent. */
+    @ParameterizedTest
+    @ValueSource(strings = {"monolithicSparse", "streamOptimized"})
+    void compressedWritesGoWhereTheSubformatPutsThem(String subformat) throws Exception {
+        Path image = dir.resolve("c.vmdk");
+        create(image, 4 << 20, Map.of("subformat", subformat));
+        byte[] expected = new byte[4 << 20];
+        byte[] grain = new byte[64 << 10];
+        Arrays.fill(grain, (byte) 0x3c);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
+            node.writeCompressed(1 << 20, ByteBuffer.wrap(grain));
+            System.arraycopy(grain, 0, expected, 1 << 20, grain.length);
+            assertEquals(subformat.equals("streamOptimized"), node.blockStatus(1 << 20, 4096).hostOffset() < 0,
+                    "only a stream-optimized grain is stored compressed (no host offset)");
+        }
+        assertQemuAgrees(image, expected);
+    }
+
+    /**
+     * A delta disk whose parent was written after it was made: the parent's CID is no longer the
+     * delta's parentCID. QEMU 7.2 then fails reads of unallocated grains and allocating writes
+     * with "Invalid argument"; allocated grains still read. Tessera does the same.
+     */
+    @Test
+    void aParentWrittenSinceTheDeltaWasMadeIsRefused() throws Exception {
+        Path base = dir.resolve("base.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", base.toString(), "4M");
+        QemuImg.io("vmdk", base, "write -P 1 0 1M");
+        Path child = dir.resolve("child.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", "-b", "base.vmdk", "-F", "vmdk", child.toString());
+        QemuImg.io("vmdk", child, "write -P 2 1M 64k");
+        try (BlockNode node = VmdkReadTest.GRAPH.open(child.toString(), "vmdk", true)) {
+            node.read(0, ByteBuffer.allocate(4 << 20)); // the parent is still the one the delta was made over
+        }
+        QemuImg.io("vmdk", base, "write -P 3 2M 64k"); // a new CID for the parent
+        QemuImg.Result qemu = QemuImg.exec(List.of(QemuImg.QEMU_IO.toString(), "-f", "vmdk", "-c", "read 0 64k", child.toString()));
+        assertTrue(qemu.out().contains("Invalid argument"), "qemu-io refuses too: " + qemu.out() + qemu.err());
+        try (BlockNode node = VmdkReadTest.GRAPH.open(child.toString(), "vmdk", false)) {
+            ByteBuffer own = ByteBuffer.allocate(64 << 10);
+            node.read(1 << 20, own);
+            assertEquals(2, own.get(0), "the delta's own grain reads");
+            String read = assertThrows(java.io.IOException.class, () -> node.read(0, ByteBuffer.allocate(512))).getMessage();
+            assertTrue(read.startsWith("Invalid argument") && read.contains("parentCID"), read);
+            String write = assertThrows(java.io.IOException.class, () -> node.write(3 << 20, ByteBuffer.allocate(512))).getMessage();
+            assertTrue(write.startsWith("Invalid argument"), write);
+        }
+    }
+
+    /** qemu-img info's vmdk fields (cid, parent cid, create type, extents) for every subformat and a delta disk. */
+    @ParameterizedTest
+    @ValueSource(strings = {"monolithicSparse", "monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat", "streamOptimized", "delta"})
+    void formatSpecificInfoIsQemus(String subformat) throws Exception {
+        Path image = dir.resolve("info.vmdk");
+        if (subformat.equals("delta")) {
+            QemuImg.img("create", "-q", "-f", "vmdk", dir.resolve("parent.vmdk").toString(), "3M");
+            QemuImg.img("create", "-q", "-f", "vmdk", "-b", "parent.vmdk", "-F", "vmdk", image.toString());
+        } else {
+            QemuImg.img("create", "-q", "-f", "vmdk", "-o", "subformat=" + subformat, image.toString(), "3M");
+        }
+        String json = QemuImg.img("info", "--output=json", image.toString());
+        int start = json.indexOf("\"format-specific\"");
+        String expected = json.substring(start, json.indexOf("\n    \"", json.indexOf("\n    }", start) + 1) + 5);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", true)) {
+            Map<String, Object> specific = new java.util.LinkedHashMap<>();
+            specific.put("type", "vmdk");
+            specific.put("data", node.imageInfo().formatSpecific());
+            String actual = ("\"format-specific\": " + toJson(specific, 1) + ",\n    ").replace("\n", System.lineSeparator());
+            assertEquals(expected, actual);
+        }
+    }
+
+    /** qemu-img's JSON layout (4-space indent), for maps, lists, numbers, strings and booleans. */
+    private static String toJson(Object value, int depth) {
+        String pad = "    ".repeat(depth + 1);
+        String close = "    ".repeat(depth);
+        if (value instanceof Map<?, ?> m) {
+            StringBuilder s = new StringBuilder("{\n");
+            int i = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                s.append(pad).append('"').append(e.getKey()).append("\": ").append(toJson(e.getValue(), depth + 1))
+                        .append(++i < m.size() ? ",\n" : "\n");
+            }
+            return s.append(close).append('}').toString();
+        }
+        if (value instanceof List<?> l) {
+            StringBuilder s = new StringBuilder("[\n");
+            for (int i = 0; i < l.size(); i++) {
+                s.append(pad).append(toJson(l.get(i), depth + 1)).append(i + 1 < l.size() ? ",\n" : "\n");
+            }
+            return s.append(close).append(']').toString();
+        }
+        return value instanceof String str ? '"' + str + '"' : String.valueOf(value);
     }
 
     /** Every subformat with extents in files of their own; the split ones cut at 2 GiB, so the disk crosses a cut. */
