@@ -86,6 +86,20 @@ public interface BlockNode extends AutoCloseable {
     void writeZeroes(long offset, long length) throws IOException;
 
     /**
+     * Makes a range read as zeroes, letting the storage free it when {@code mayUnmap} is set, as
+     * QEMU's write-zeroes with {@code BDRV_REQ_MAY_UNMAP} ({@code qemu-io write -z -u}): a file
+     * then punches a hole instead of keeping the blocks. Nodes that cannot tell the two apart
+     * zero the range as {@link #writeZeroes(long, long)} does (the default).
+     *
+     * @param mayUnmap whether the range's storage may be freed
+     * @throws IOException as {@link #writeZeroes(long, long)}
+     * @since 1.4
+     */
+    default void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        writeZeroes(offset, length);
+    }
+
+    /**
      * Describes the extent that starts at {@code offset}: the longest run, no longer than
      * {@code length}, over which allocation, zeroness, source layer and host mapping stay
      * uniform. Calling it again from the end of the returned extent walks the disk, which is

@@ -69,6 +69,11 @@ public abstract class ForwardingBlockNode implements BlockNode {
     }
 
     @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        delegate.writeZeroes(offset, length, mayUnmap);
+    }
+
+    @Override
     public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
         delegate.resize(newSize, preallocation);
     }

@@ -44,9 +44,11 @@ import org.osgi.service.component.annotations.Component;
  * <p>The filename may carry QEMU's {@code file:} prefix. Probing gives 1 to any plain path and
  * 100 to a {@code file:} name, and 0 to other URL-like names ({@code nbd://...}).
  *
- * <p>What Java cannot do portably, and how this driver behaves instead: discard cannot punch a
- * hole (no {@code fallocate}), so it is a no-op hint, which the {@link BlockNode#discard}
- * contract allows; there is no image locking (QEMU's {@code locking=}) but the {@code exclusive}
+ * <p>What Java's {@code FileChannel} cannot do is done through the FFM API on Linux, as QEMU's
+ * file protocol does it: discard and write-zeroes with unmap punch holes, write-zeroes zeroes a
+ * range with {@code FALLOC_FL_ZERO_RANGE}, {@code preallocation=falloc} calls
+ * {@code posix_fallocate} ({@link FileSpace}); where the host refuses, discard is a no-op hint
+ * (which the {@link BlockNode#discard} contract allows) and zeroes are written. There is no image locking (QEMU's {@code locking=}) but the {@code exclusive}
  * option. Block status finds the
  * holes of sparse files with Linux's {@code SEEK_DATA}/{@code SEEK_HOLE} through the FFM API
  * (elsewhere every range reports as data).

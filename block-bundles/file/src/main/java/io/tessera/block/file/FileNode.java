@@ -37,6 +37,9 @@ final class FileNode implements BlockNode {
     /** Opened on the first block status query: most nodes (a guest's disk) never ask. */
     private volatile Holes holes;
     private volatile boolean holesOpened;
+    /** fallocate on a descriptor of its own, opened on the first discard, write-zeroes or preallocation. */
+    private volatile FileSpace space;
+    private volatile boolean spaceOpened;
 
     FileNode(String nodeName, String filename, FileChannel channel, boolean readOnly, boolean noFlush) throws IOException {
         this.nodeName = nodeName;
@@ -130,15 +133,33 @@ final class FileNode implements BlockNode {
         }
     }
 
-    /** A hint that this node ignores: Java has no portable way to punch a hole in a file. */
+    /**
+     * Punches a hole ({@code FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE}), as QEMU's file protocol
+     * does: the range reads as zeroes and its blocks are freed. Where the host cannot, a hint
+     * that is dropped, as the {@link BlockNode#discard} contract allows.
+     */
     @Override
     public void discard(long offset, long length) throws IOException {
         checkWritable("discard");
         checkRange("discard", offset, length);
+        FileSpace s = space();
+        if (s != null && length > 0) {
+            s.punchHole(offset, length);
+        }
     }
 
     @Override
     public void writeZeroes(long offset, long length) throws IOException {
+        writeZeroes(offset, length, false);
+    }
+
+    /**
+     * Inside the file: with {@code mayUnmap} a hole is punched, else the range is zeroed and
+     * stays allocated ({@code FALLOC_FL_ZERO_RANGE}), as QEMU does; zeroes are written where the
+     * host offers neither. Past the end the file is extended, which reads as zeroes.
+     */
+    @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
         checkWritable("write zeroes");
         checkOffset(offset);
         if (length < 0 || offset + length < 0) {
@@ -149,6 +170,10 @@ final class FileNode implements BlockNode {
         // Zeroes inside the file are written; past its end the file is extended, which reads as zeroes.
         long written = Math.min(end, Math.max(offset, oldSize));
         long at = offset;
+        FileSpace s = written > offset ? space() : null;
+        if (s != null && (mayUnmap ? s.punchHole(offset, written - offset) : s.zeroRange(offset, written - offset))) {
+            at = written;
+        }
         try {
             while (at < written) {
                 ByteBuffer chunk = ZEROES.duplicate();
@@ -174,8 +199,9 @@ final class FileNode implements BlockNode {
 
     /**
      * Truncates or extends the file, as QEMU's file protocol does: growing with
-     * {@link BlockPreallocation#OFF} leaves a hole, {@link BlockPreallocation#FALLOC} and
-     * {@link BlockPreallocation#FULL} write zeroes (the JVM has no {@code fallocate}).
+     * {@link BlockPreallocation#OFF} leaves a hole, {@link BlockPreallocation#FALLOC} reserves
+     * the blocks with {@code posix_fallocate} ({@link FileSpace}; zeroes are written where it
+     * cannot be called), {@link BlockPreallocation#FULL} writes zeroes.
      */
     @Override
     public synchronized void resize(long newSize, BlockPreallocation preallocation) throws IOException {
@@ -195,8 +221,12 @@ final class FileNode implements BlockNode {
                 channel.truncate(newSize);
                 size.set(newSize);
             } else if (newSize > current) {
+                FileSpace s = preallocation == BlockPreallocation.FALLOC ? space() : null;
                 if (preallocation == BlockPreallocation.OFF) {
                     writeZeroes(newSize - 1, 1);
+                } else if (s != null) {
+                    s.preallocate(current, newSize - current);
+                    grownTo(newSize);
                 } else {
                     // Past the end write-zeroes leaves a hole; preallocation wants the blocks.
                     for (long at = current; at < newSize; ) {
@@ -244,6 +274,18 @@ final class FileNode implements BlockNode {
         return holes;
     }
 
+    private FileSpace space() {
+        if (!spaceOpened) {
+            synchronized (this) {
+                if (!spaceOpened) {
+                    space = readOnly ? null : FileSpace.open(filename);
+                    spaceOpened = true;
+                }
+            }
+        }
+        return space;
+    }
+
     @Override
     public Optional<BlockNode> backing() {
         return Optional.empty();
@@ -262,6 +304,9 @@ final class FileNode implements BlockNode {
         closed = true;
         if (holes != null) {
             holes.close();
+        }
+        if (space != null) {
+            space.close();
         }
         try {
             if (!readOnly && !noFlush) {

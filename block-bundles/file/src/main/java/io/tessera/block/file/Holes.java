@@ -1,13 +1,7 @@
 package io.tessera.block.file;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * Finds the holes of a sparse file with Linux's {@code lseek(SEEK_DATA)} and
@@ -18,34 +12,10 @@ import java.lang.invoke.VarHandle;
  */
 final class Holes implements AutoCloseable {
 
-    private static final int O_RDONLY = 0;
-    private static final int SEEK_DATA = 3;
-    private static final int SEEK_HOLE = 4;
-    private static final int ENXIO = 6;
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle OPEN = function("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle LSEEK = function("lseek",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-
     private final int fd;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment state = arena.allocate(CALL_STATE);
+    private final MemorySegment state = arena.allocate(Libc.CALL_STATE);
     private boolean unsupported;
-
-    private static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        if (!System.getProperty("os.name", "").equals("Linux")) {
-            return null;
-        }
-        try {
-            return LINKER.defaultLookup().find(name).map(s -> LINKER.downcallHandle(s, descriptor, options)).orElse(null);
-        } catch (RuntimeException | LinkageError e) {
-            return null;
-        }
-    }
 
     private Holes(int fd) {
         this.fd = fd;
@@ -53,15 +23,11 @@ final class Holes implements AutoCloseable {
 
     /** @return a hole finder for the file, or {@code null} where holes cannot be asked for */
     static Holes open(String path) {
-        if (OPEN == null || LSEEK == null || CLOSE == null) {
+        if (Libc.LSEEK == null) {
             return null;
         }
-        try (Arena temporary = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(temporary.allocateFrom(path), O_RDONLY);
-            return fd < 0 ? null : new Holes(fd);
-        } catch (Throwable e) {
-            return null;
-        }
+        int fd = Libc.open(path, Libc.O_RDONLY);
+        return fd < 0 ? null : new Holes(fd);
     }
 
     /**
@@ -75,10 +41,9 @@ final class Holes implements AutoCloseable {
             return max;
         }
         try {
-            long data = (long) LSEEK.invokeExact(state, fd, offset, SEEK_DATA);
+            long data = (long) Libc.LSEEK.invokeExact(state, fd, offset, Libc.SEEK_DATA);
             if (data < 0) {
-                int errno = (int) ERRNO.get(state, 0L);
-                if (errno == ENXIO) {
+                if (Libc.errno(state) == Libc.ENXIO) {
                     return -max; // no data from here to the end
                 }
                 unsupported = true;
@@ -87,7 +52,7 @@ final class Holes implements AutoCloseable {
             if (data > offset) {
                 return -Math.min(max, data - offset);
             }
-            long hole = (long) LSEEK.invokeExact(state, fd, offset, SEEK_HOLE);
+            long hole = (long) Libc.LSEEK.invokeExact(state, fd, offset, Libc.SEEK_HOLE);
             if (hole < 0) {
                 unsupported = true;
                 return max;
@@ -101,11 +66,7 @@ final class Holes implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        try {
-            int ignored = (int) CLOSE.invokeExact(fd);
-        } catch (Throwable e) {
-            // the descriptor is gone either way
-        }
+        Libc.close(fd);
         arena.close();
     }
 }

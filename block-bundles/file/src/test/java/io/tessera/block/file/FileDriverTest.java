@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockPreallocation;
@@ -192,14 +193,17 @@ class FileDriverTest {
     }
 
     @Test
-    void discardIsAHintWithinTheFile() throws IOException {
+    void discardPunchesAHoleWithinTheFile() throws IOException {
         Path path = image(4096);
         try (BlockNode node = open(path, false)) {
             node.discard(0, 4096);
             IOException e = assertThrows(IOException.class, () -> node.discard(4000, 200));
             assertTrue(e.getMessage().contains("past the end"), e.getMessage());
         }
-        assertEquals((byte) 3, Files.readAllBytes(path)[0]);
+        byte[] after = Files.readAllBytes(path);
+        assertEquals(4096, after.length, "a punched hole keeps the size");
+        // On Linux the range is a hole now (reads zero); elsewhere discard stays a hint and the data stays.
+        assertEquals(System.getProperty("os.name", "").equals("Linux") ? (byte) 0 : (byte) 3, after[0]);
     }
 
     @Test
@@ -298,5 +302,55 @@ class FileDriverTest {
     private static boolean isZero(byte[] bytes, int from, int length) {
         byte[] zero = new byte[length];
         return Arrays.equals(bytes, from, from + length, zero, 0, length);
+    }
+
+    /** The blocks the host gives the file (stat's %b, in 512-byte units): what {@code du} counts. */
+    private static long allocatedBytes(Path path) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b", path.toString()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), "stat " + path);
+        return Long.parseLong(out) * 512;
+    }
+
+    /**
+     * preallocation=falloc reserves the blocks (du shows them, reads give zeroes); discard and
+     * write-zeroes with unmap free them again (holes); write-zeroes without unmap keeps them, as
+     * QEMU's file protocol does on Linux with fallocate(2).
+     */
+    @Test
+    void fallocatesAndPunchesHolesAsQemuDoes() throws Exception {
+        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "fallocate(2) is Linux's");
+        Path path = dir.resolve("space.img");
+        Files.write(path, new byte[0]);
+        int size = 8 << 20;
+        try (BlockNode node = open(path, false)) {
+            node.resize(size, BlockPreallocation.FALLOC);
+            assertEquals(size, node.size());
+            assertEquals(size, Files.size(path));
+            assertTrue(allocatedBytes(path) >= size, "falloc reserves every block: " + allocatedBytes(path));
+            ByteBuffer back = ByteBuffer.allocate(size);
+            node.read(0, back);
+            assertArrayEquals(new byte[size], back.array(), "reserved blocks read as zeroes");
+            byte[] data = new byte[size];
+            Arrays.fill(data, (byte) 0x6b);
+            node.write(0, ByteBuffer.wrap(data));
+            long full = allocatedBytes(path);
+
+            node.discard(1 << 20, 2 << 20);
+            assertEquals(full - (2 << 20), allocatedBytes(path), "discard punches a 2 MiB hole");
+            node.writeZeroes(4 << 20, 1 << 20, true);
+            assertEquals(full - (3 << 20), allocatedBytes(path), "write-zeroes with unmap punches a hole");
+            node.writeZeroes(6 << 20, 1 << 20, false);
+            assertEquals(full - (3 << 20), allocatedBytes(path), "write-zeroes without unmap keeps the blocks");
+            assertEquals(size, node.size(), "holes keep the size");
+
+            node.read(0, back.clear());
+            Arrays.fill(data, 1 << 20, 3 << 20, (byte) 0);
+            Arrays.fill(data, 4 << 20, 5 << 20, (byte) 0);
+            Arrays.fill(data, 6 << 20, 7 << 20, (byte) 0);
+            assertArrayEquals(data, back.array());
+            BlockStatus hole = node.blockStatus(1 << 20, 2 << 20);
+            assertTrue(hole.zero() && !hole.data(), "block status finds the punched hole: " + hole);
+        }
     }
 }

@@ -157,7 +157,7 @@ public final class IoMain {
         long[] r = range(o, "write");
         long start = System.nanoTime();
         if (o.has("z")) {
-            node.writeZeroes(r[0], r[1]);
+            node.writeZeroes(r[0], r[1], o.has("u"));
         } else {
             byte pattern = (byte) (o.has("P") ? Long.decode(o.get("P", "0")).longValue() : 0xcd);
             byte[] data = new byte[(int) Math.min(r[1], ConvertCommand.CHUNK)];

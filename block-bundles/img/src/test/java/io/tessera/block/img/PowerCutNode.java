@@ -118,6 +118,11 @@ final class PowerCutNode extends ForwardingBlockNode {
     }
 
     @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        writeZeroes(offset, length);
+    }
+
+    @Override
     public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
         throw new UnsupportedOperationException("a power-cut node does not resize");
     }

@@ -301,6 +301,7 @@ final class Qcow2Refcounts {
         if (pendingFrees.isEmpty()) {
             return;
         }
+        List<long[]> released = new ArrayList<>();
         for (long[] free : pendingFrees) {
             for (long i = free[0]; i < free[0] + free[1]; i++) {
                 long count = get(i);
@@ -308,11 +309,27 @@ final class Qcow2Refcounts {
                     throw new BlockFormatException("cluster " + i + " of '" + name + "' is freed but its refcount is already 0");
                 }
                 set(i, count - 1);
+                if (count == 1) {
+                    long[] last = released.isEmpty() ? null : released.get(released.size() - 1);
+                    if (last != null && last[0] + last[1] == i) {
+                        last[1]++;
+                    } else {
+                        released.add(new long[] {i, 1});
+                    }
+                }
             }
         }
         pendingFrees.clear();
         movedFrom.clear();
         writeIncreases();
+        // Free clusters give their space back to the host (a hole in the file), as QEMU's discard passes down to the file.
+        for (long[] run : released) {
+            long from = run[0] << clusterBits;
+            long to = Math.min(file.size(), (run[0] + run[1]) << clusterBits);
+            if (to > from) {
+                file.discard(from, to - from);
+            }
+        }
     }
 
     private void writeDirtyBlocks() throws IOException {

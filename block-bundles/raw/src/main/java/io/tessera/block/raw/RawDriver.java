@@ -87,21 +87,20 @@ public final class RawDriver implements BlockDriver {
         return new RawNode(nodeName, request.filename(), file, request.readOnly(), offset, size);
     }
 
-    /** A raw image is its bytes: creating one sizes the empty file (sparse where the host allows). */
+    /** A raw image is its bytes: creating one sizes the empty file (sparse where the host allows, unless preallocated). */
     @Override
     public void create(BlockCreateRequest request) throws IOException {
         BlockOptions.requireKnown("raw image creation", request.options(), CREATE_OPTIONS);
         String prealloc = request.options().getOrDefault("preallocation", "off");
         switch (prealloc) {
-            case "off", "falloc" -> {
+            case "off" -> {
                 if (request.size() > 0) {
                     request.file().writeZeroes(0, request.size());
                 }
             }
-            case "full" -> {
-                request.file().writeZeroes(0, request.size());
-                request.file().write(0, java.nio.ByteBuffer.allocate((int) Math.min(request.size(), 512)));
-            }
+            // As qemu-img: falloc reserves the blocks (fallocate), full writes zeroes over them.
+            case "falloc" -> request.file().resize(request.size(), io.tessera.core.block.BlockPreallocation.FALLOC);
+            case "full" -> request.file().resize(request.size(), io.tessera.core.block.BlockPreallocation.FULL);
             default -> throw new IllegalArgumentException("preallocation must be off, falloc or full, not '" + prealloc + "'");
         }
     }

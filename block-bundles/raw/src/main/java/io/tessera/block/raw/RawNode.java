@@ -105,6 +105,14 @@ final class RawNode implements BlockNode {
         file.writeZeroes(offset + at, length);
     }
 
+    /** With {@code mayUnmap} the file below punches a hole, as QEMU's raw format passes the flag down. */
+    @Override
+    public void writeZeroes(long at, long length, boolean mayUnmap) throws IOException {
+        checkWritable("write zeroes");
+        checkRange("write zeroes", at, length);
+        file.writeZeroes(offset + at, length, mayUnmap);
+    }
+
     /** The file below follows: it is truncated or extended to the disk's new end. */
     @Override
     public void resize(long newSize, BlockPreallocation preallocation) throws IOException {

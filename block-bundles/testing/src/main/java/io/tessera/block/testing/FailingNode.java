@@ -75,6 +75,12 @@ public final class FailingNode extends ForwardingBlockNode {
     }
 
     @Override
+    public void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
+        spend();
+        delegate.writeZeroes(offset, length, mayUnmap);
+    }
+
+    @Override
     public void resize(long newSize, BlockPreallocation preallocation) throws IOException {
         spend();
         delegate.resize(newSize, preallocation);

@@ -1,0 +1,106 @@
+package io.tessera.block.file;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The few C library calls the file protocol needs and Java's {@code FileChannel} lacks, bound
+ * through the FFM API (no JNI): {@code open}/{@code close} for descriptors of their own,
+ * {@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}, {@code fallocate} and
+ * {@code posix_fallocate}. Each handle is {@code null} where the call does not exist (an OS other
+ * than Linux), and callers then do what Java alone can.
+ *
+ * <p>The JVM warns on the first binding unless it runs with
+ * {@code --enable-native-access=ALL-UNNAMED} (bundles live in the unnamed module): run/tessera
+ * and the build's tests pass it.
+ */
+final class Libc {
+
+    static final int O_RDONLY = 0;
+    static final int O_WRONLY = 1;
+    static final int SEEK_DATA = 3;
+    static final int SEEK_HOLE = 4;
+    static final int ENXIO = 6;
+    /** fallocate(2) modes, from linux/falloc.h. */
+    static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    static final int FALLOC_FL_ZERO_RANGE = 0x10;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    /** Where a call's errno is captured: {@link #errno} reads it back. */
+    static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    static final MethodHandle OPEN = function("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    static final MethodHandle LSEEK = function("lseek",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    /** int fallocate(int fd, int mode, off_t offset, off_t len); errno on failure. */
+    static final MethodHandle FALLOCATE = function("fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.captureCallState("errno"));
+    /** int posix_fallocate(int fd, off_t offset, off_t len): returns the error number itself; glibc writes zeroes where fallocate is refused. */
+    static final MethodHandle POSIX_FALLOCATE = function("posix_fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle STRERROR = function("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+
+    private Libc() {
+    }
+
+    private static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        if (!System.getProperty("os.name", "").equals("Linux")) {
+            return null;
+        }
+        try {
+            return LINKER.defaultLookup().find(name).map(s -> LINKER.downcallHandle(s, descriptor, options)).orElse(null);
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** @return a new descriptor of {@code path} opened with {@code flags}, or -1 where that cannot be done */
+    static int open(String path, int flags) {
+        if (OPEN == null || CLOSE == null) {
+            return -1;
+        }
+        try (Arena temporary = Arena.ofConfined()) {
+            return (int) OPEN.invokeExact(temporary.allocateFrom(path), flags);
+        } catch (Throwable e) {
+            return -1;
+        }
+    }
+
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable e) {
+            // the descriptor is gone either way
+        }
+    }
+
+    /** @return the errno the last call through a capturing handle left in {@code state} */
+    static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /** @return the C library's text for an error number ("No space left on device"), as QEMU prints it */
+    static String strerror(int errno) {
+        if (STRERROR != null) {
+            try {
+                MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+                return text.reinterpret(256).getString(0);
+            } catch (Throwable e) {
+                // fall through to the number
+            }
+        }
+        return "error " + errno;
+    }
+}
