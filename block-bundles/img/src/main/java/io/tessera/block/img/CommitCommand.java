@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code commit [-q] [-f FMT] [-b BASE] [-d] FILE}: writes what the image and the layers above
+ * {@code commit [-q] [-f FMT] [-b BASE] [-d] [-p] FILE}: writes what the image and the layers above
  * {@code BASE} (its backing file by default) hold into {@code BASE}, as qemu-img 7.2's commit
  * job does: data ranges are copied, zeroed ranges are zeroed in the base, a base smaller than
  * the image grows to its size. Then the image is emptied so that it reads as the base below it,
  * unless {@code -d}; {@code -b} implies {@code -d} because the layers between are left stale.
- * Formats that cannot be emptied (QED, vmdk) keep their data, as in qemu-img.
+ * Formats that cannot be emptied (QED, vmdk) keep their data, as in qemu-img. {@code -p} shows
+ * the progress line over the disk's bytes (see {@link Progress}).
  *
  * <p>Crash-safe by order: the base's writes are durable before the image is emptied, and while
  * they are under way the image still holds every range over the base.
@@ -35,6 +36,7 @@ final class CommitCommand {
         Options o = new Options(args, ImgMain.list("f", "b", "t", "r", "object"), ImgMain.list("q", "d", "p", "image-opts"));
         String filename = ImgMain.onlyFile(o, "commit");
         boolean drop = o.has("d") || o.has("b");
+        Progress progress = new Progress(out, o.has("p") && !o.has("q"));
         try (BlockNode top = graph.open(filename, o.get("f", ""), drop, Map.of())) {
             BackingChain chain = new BackingChain(top, filename);
             if (chain.layers().size() < 2) {
@@ -46,7 +48,7 @@ final class CommitCommand {
                 if (target.size() < top.size()) {
                     target.resize(top.size(), BlockPreallocation.OFF);
                 }
-                copyAbove(top, base.depth(), target);
+                copyAbove(top, base.depth(), target, progress);
                 target.flush();
             }
             if (!drop) {
@@ -57,6 +59,7 @@ final class CommitCommand {
                 }
             }
         }
+        progress.end();
         if (!o.has("q")) {
             out.println("Image committed.");
         }
@@ -64,7 +67,7 @@ final class CommitCommand {
     }
 
     /** Copies every range that a layer above {@code baseDepth} holds (data, or zeroes) from {@code top} into {@code base}. */
-    static void copyAbove(BlockNode top, int baseDepth, BlockNode base) throws IOException {
+    static void copyAbove(BlockNode top, int baseDepth, BlockNode base, Progress progress) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
         long size = top.size();
         for (long at = 0; at < size; ) {
@@ -81,6 +84,7 @@ final class CommitCommand {
                 }
             }
             at += n;
+            progress.update(at, size);
         }
     }
 }

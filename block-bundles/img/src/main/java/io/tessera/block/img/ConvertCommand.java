@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -50,7 +49,7 @@ final class ConvertCommand {
         }
         boolean existing = o.has("n");
         boolean compress = o.has("c");
-        boolean progress = o.has("p") && !o.has("q");
+        Progress progress = new Progress(out, o.has("p") && !o.has("q"));
         Map<String, String> createOptions = new java.util.LinkedHashMap<>(o.keyValues("o"));
         // -B: the target gets a backing file and only what the source holds above its own backing chain.
         boolean targetHasBacking = o.has("B") || createOptions.containsKey("backing_file");
@@ -88,9 +87,7 @@ final class ConvertCommand {
                 outNode.flush();
             }
         }
-        if (progress) {
-            out.print("    (100.00/100%)\n");
-        }
+        progress.end();
         return 0;
     }
 
@@ -104,10 +101,9 @@ final class ConvertCommand {
                 throw new Options.UsageException("-" + other + " cannot be used with --in-place (only -f, -O, -p and -q can)");
             }
         }
+        Progress progress = new Progress(out, o.has("p") && !o.has("q"));
         new InPlaceConversion(graph, file -> file).convert(o.positional().get(0), o.get("f", ""), o.get("O", ""));
-        if (o.has("p") && !o.has("q")) {
-            out.print("    (100.00/100%)\n");
-        }
+        progress.end();
         return 0;
     }
 
@@ -124,7 +120,7 @@ final class ConvertCommand {
      * @param zeroTarget whether zero ranges must be written as zeroes (the target exists, or has a backing file that would show through)
      * @param skipBacking whether ranges the source takes from its backing chain are left to the target's backing file
      */
-    private void copy(BlockNode in, BlockNode target, long size, long sparse, boolean zeroTarget, boolean compress, long cluster, boolean progress,
+    private void copy(BlockNode in, BlockNode target, long size, long sparse, boolean zeroTarget, boolean compress, long cluster, Progress progress,
             boolean skipBacking) throws IOException {
         boolean existing = zeroTarget;
         // Past the end of the target's backing file its unallocated clusters read as zeroes already (qemu-img's post_backing_zero).
@@ -132,7 +128,6 @@ final class ConvertCommand {
         ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
         MemorySegment segment = MemorySegment.ofBuffer(buffer);
         long at = 0;
-        int shown = -1;
         while (at < size) {
             BlockStatus s = in.blockStatus(at, Math.min(size - at, CHUNK - (at % CHUNK)));
             long n = s.length();
@@ -167,15 +162,9 @@ final class ConvertCommand {
                 writeSparse(target, at, buffer, segment, sparse, existing);
             }
             at += n;
-            if (progress) {
-                int percent = (int) (at * 10000 / Math.max(size, 1));
-                if (percent != shown) {
-                    shown = percent;
-                    out.printf(Locale.ROOT, "    (%.2f/100%%)\r", percent / 100.0);
-                    out.flush();
-                }
-            }
+            progress.update(at, size);
         }
+        progress.update(size, size); // ranges skipped at the end count as done
     }
 
     /**

@@ -28,8 +28,8 @@ public final class ImgMain {
                      [-g GRANULARITY] [-f FMT] FILE BITMAP
               snapshot [-q] [-l | -a SNAPSHOT | -c SNAPSHOT | -d SNAPSHOT] FILE
               resize [-q] [-f FMT] [--shrink] [--preallocation=off|metadata|falloc|full] FILE [+|-]SIZE
-              commit [-q] [-f FMT] [-b BASE] [-d] FILE
-              rebase [-q] [-f FMT] [-u] -b NEW_BACKING [-F NEW_BACKING_FMT] FILE
+              commit [-q] [-f FMT] [-b BASE] [-d] [-p] FILE
+              rebase [-q] [-f FMT] [-u] [-p] -b NEW_BACKING [-F NEW_BACKING_FMT] FILE
               measure [--output=human|json] [-O FMT] [-o OPTIONS] (--size SIZE | [-f FMT] FILE)
 
             Formats: %s. Sizes take the suffixes k, M, G, T (powers of 1024).
@@ -64,7 +64,7 @@ public final class ImgMain {
                 case "amend" -> new AmendCommand(graph).run(rest);
                 case "resize" -> new ResizeCommand(graph, out, err).run(rest);
                 case "commit" -> new CommitCommand(graph, out).run(rest);
-                case "rebase" -> new RebaseCommand(graph).run(rest);
+                case "rebase" -> new RebaseCommand(graph, out).run(rest);
                 case "measure" -> new MeasureCommand(graph, out).run(rest);
                 default -> {
                     err.println("tessera img: command '" + verb + "' is not known; commands: amend, bitmap, check, commit, compare, convert, create, info, map, measure, rebase, resize, snapshot");

@@ -26,15 +26,18 @@ final class RebaseCommand {
     private static final int SECTOR = 512;
 
     private final BlockGraph graph;
+    private final java.io.PrintStream out;
 
-    RebaseCommand(BlockGraph graph) {
+    RebaseCommand(BlockGraph graph, java.io.PrintStream out) {
         this.graph = graph;
+        this.out = out;
     }
 
     int run(List<String> args) throws Options.UsageException, IOException {
         Options o = new Options(args, ImgMain.list("f", "b", "F", "t", "T", "object"), ImgMain.list("q", "u", "p", "c", "U", "image-opts"));
         String filename = ImgMain.onlyFile(o, "rebase");
         boolean unsafe = o.has("u");
+        Progress progress = new Progress(out, o.has("p") && !o.has("q"));
         if (!unsafe && !o.has("b")) {
             throw new Options.UsageException("Must specify backing file (-b) or use unsafe mode (-u)");
         }
@@ -48,7 +51,7 @@ final class RebaseCommand {
                 BlockNode newBacking = backing.isEmpty() ? null : openNewBacking(filename, backing, backingFormat);
                 try {
                     requireFormat(backing, backingFormat);
-                    copyDifferences(image, newBacking);
+                    copyDifferences(image, newBacking, progress);
                     image.flush();
                 } finally {
                     if (newBacking != null) {
@@ -64,6 +67,7 @@ final class RebaseCommand {
             }
             image.flush();
         }
+        progress.end();
         return 0;
     }
 
@@ -83,7 +87,7 @@ final class RebaseCommand {
     }
 
     /** Writes into {@code image} the old chain's bytes wherever the image holds nothing and the new chain reads otherwise. */
-    static void copyDifferences(BlockNode image, BlockNode newBacking) throws IOException {
+    static void copyDifferences(BlockNode image, BlockNode newBacking, Progress progress) throws IOException {
         ByteBuffer old = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
         ByteBuffer fresh = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
         MemorySegment oldBytes = MemorySegment.ofBuffer(old);
@@ -118,7 +122,9 @@ final class RebaseCommand {
             freshBytes.asSlice(filled, n - filled).fill((byte) 0);
             writeDiffering(image, at, old, oldBytes, freshBytes, n);
             at += n;
+            progress.update(at, size);
         }
+        progress.update(size, size); // ranges skipped at the end count as done
     }
 
     /** Whether {@code node} reads zeroes over all of {@code [at, at + n)} by its block status (zeroes past its end, or with no node). */

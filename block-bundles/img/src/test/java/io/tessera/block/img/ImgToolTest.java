@@ -112,7 +112,7 @@ class ImgToolTest {
             Path back = dir.resolve("back.qcow2");
             Run run = img("convert", "-p", "-f", "raw", "-O", "qcow2", "-o", options, raw.toString(), back.toString());
             assertEquals(0, run.status(), run.err());
-            assertTrue(run.out().endsWith("(100.00/100%)\n"), run.out());
+            assertTrue(run.out().startsWith("    (0.00/100%)\r") && run.out().endsWith("    (100.00/100%)\r\n"), run.out());
             assertEquals(0, qemu("qemu-img", "check", "-q", back.toString()).status());
             Run compare = qemu("qemu-img", "compare", reference.toString(), back.toString());
             assertEquals(0, compare.status(), options + ": " + compare.out());
