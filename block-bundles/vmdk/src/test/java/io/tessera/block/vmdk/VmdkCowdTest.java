@@ -129,6 +129,43 @@ class VmdkCowdTest {
         }
     }
 
+    /**
+     * Writes into a COWD extent, as QEMU allows: in place inside an allocated grain, and new
+     * grains appended where a grain table exists; a grain whose table is missing is refused by
+     * name. qemu-img then reads what was written.
+     */
+    @Test
+    void writesIntoACowdExtent() throws Exception {
+        long capacity = 8192;
+        Cowd c = cowd(capacity, 16, new long[] {0, 5}, 5);
+        Path extent = dir.resolve("w-delta.vmdk");
+        Files.write(extent, c.bytes());
+        Path disk = vmfsSparse("w.vmdk", "VMFSSPARSE", capacity, extent, null);
+        byte[] expected = c.disk().clone();
+        byte[] data = new byte[3000];
+        java.util.Arrays.fill(data, (byte) 0x4d);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(disk.toString(), "vmdk", false)) {
+            node.write(100, ByteBuffer.wrap(data)); // inside grain 0
+            node.write(40 * SECTOR, ByteBuffer.wrap(data)); // grain 2: new, in table 0
+            System.arraycopy(data, 0, expected, 100, data.length);
+            System.arraycopy(data, 0, expected, 40 * SECTOR, data.length);
+        }
+        Path raw = dir.resolve("w.raw");
+        Files.write(raw, expected);
+        QemuImg.img("compare", "-f", "vmdk", "-F", "raw", disk.toString(), raw.toString());
+        assertTrue(QemuImg.img("check", disk.toString()).contains("No errors were found"));
+
+        long far = 2L * GTES * 16;
+        Cowd two = cowd(far + 16, 16, new long[] {1}, 6);
+        Files.write(dir.resolve("t-delta.vmdk"), two.bytes());
+        Path tables = vmfsSparse("t.vmdk", "VMFSSPARSE", far + 16, dir.resolve("t-delta.vmdk"), null);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(tables.toString(), "vmdk", false)) {
+            BlockFormatException missing = assertThrows(BlockFormatException.class,
+                    () -> node.write(far * SECTOR, ByteBuffer.wrap(data)));
+            assertTrue(missing.getMessage().contains("grain table 2") && missing.getMessage().contains("missing"), missing.getMessage());
+        }
+    }
+
     /** Several grain tables, and a COWD extent behind a plain SPARSE line (QEMU accepts both). */
     @Test
     void followsEveryGrainTableBehindASparseLine() throws Exception {
