@@ -48,9 +48,9 @@ import org.osgi.service.component.annotations.Component;
  * file protocol does it: discard and write-zeroes with unmap punch holes, write-zeroes zeroes a
  * range with {@code FALLOC_FL_ZERO_RANGE}, {@code preallocation=falloc} calls
  * {@code posix_fallocate} ({@link FileSpace}); where the host refuses, discard is a no-op hint
- * (which the {@link BlockNode#discard} contract allows) and zeroes are written. There is no image locking (QEMU's {@code locking=}) but the {@code exclusive}
- * option. Block status finds the
- * holes of sparse files with Linux's {@code SEEK_DATA}/{@code SEEK_HOLE} through the FFM API
+ * (which the {@link BlockNode#discard} contract allows) and zeroes are written. There is no
+ * image locking (QEMU's {@code locking=}) but the {@code exclusive} option. Block status finds
+ * the holes of sparse files with Linux's {@code SEEK_DATA}/{@code SEEK_HOLE} through the FFM API
  * (elsewhere every range reports as data).
  */
 @Component(service = BlockDriver.class, property = {FileDriver.FORMAT_PROPERTY + "=file", FileDriver.PROTOCOL_PROPERTY + ":Boolean=true"})
