@@ -70,7 +70,7 @@ final class InfoCommand {
             m.put("cluster-size", info.clusterSize());
         }
         m.put("format", node.format());
-        m.put("actual-size", DiskUsage.of(Path.of(file)));
+        m.put("actual-size", diskUsage(file, info));
         if (!info.formatSpecific().isEmpty()) {
             Map<String, Object> specific = new LinkedHashMap<>();
             specific.put("type", node.format());
@@ -98,7 +98,7 @@ final class InfoCommand {
         out.println("image: " + file);
         out.println("file format: " + node.format());
         out.println("virtual size: " + Sizes.human(node.size()) + " (" + node.size() + " bytes)");
-        out.println("disk size: " + Sizes.human(DiskUsage.of(Path.of(file))));
+        out.println("disk size: " + Sizes.human(diskUsage(file, info)));
         if (info.clusterSize() > 0) {
             out.println("cluster_size: " + info.clusterSize());
         }
@@ -141,6 +141,24 @@ final class InfoCommand {
         } else {
             out.println(pad + label + ": " + value);
         }
+    }
+
+    /**
+     * The host space an image takes: its file and, as qemu-img counts it, the extent files its
+     * format-specific "extents" list names (a vmdk's), each once.
+     */
+    private static long diskUsage(String file, BlockImageInfo info) {
+        long total = DiskUsage.of(Path.of(file));
+        java.util.Set<Path> counted = new java.util.HashSet<>(List.of(Path.of(file).toAbsolutePath().normalize()));
+        if (info.formatSpecific().get("extents") instanceof List<?> extents) {
+            for (Object e : extents) {
+                if (e instanceof Map<?, ?> extent && extent.get("filename") instanceof String name
+                        && counted.add(Path.of(name).toAbsolutePath().normalize())) {
+                    total += DiskUsage.of(Path.of(name));
+                }
+            }
+        }
+        return total;
     }
 
     /** The snapshot table qemu-img prints in info and snapshot -l. */

@@ -442,7 +442,9 @@ final class VmdkNode implements BlockNode {
             list.add(m);
         }
         data.put("extents", list);
-        return new BlockImageInfo(clusterSize, descriptor.parentFileNameHint(), null, false, List.of(), data);
+        // A parent disk is always a vmdk: QEMU reports that format for it.
+        String parent = descriptor.parentFileNameHint();
+        return new BlockImageInfo(clusterSize, parent, parent == null ? null : VmdkDriver.FORMAT, false, List.of(), data);
     }
 
     /** An extent file's name as QEMU shows it: the descriptor's directory as the user gave it, then the name. */
