@@ -19,6 +19,11 @@ public class LauncherIT {
     }
 
     private static Result tessera(String input, String... args) throws IOException, InterruptedException {
+        return tessera(java.util.Map.of(), input, args);
+    }
+
+    private static Result tessera(java.util.Map<String, String> environment, String input, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile("tessera-out", ".txt");
         Path err = Files.createTempFile("tessera-err", ".txt");
         Path in = Files.createTempFile("tessera-in", ".txt");
@@ -28,6 +33,7 @@ public class LauncherIT {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(in.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("TESSERA_NO_BUILD", "1");
+        builder.environment().putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -104,5 +110,31 @@ public class LauncherIT {
         Result missing = tessera("", "img", "info", dir.resolve("missing.qcow2").toString());
         assertEquals(1, missing.status());
         assertTrue(missing.err(), missing.err().contains("missing.qcow2"));
+    }
+
+    @Test
+    public void theImageToolsMakeTheirStartUpCacheOnceAndRunWithoutOne() throws Exception {
+        Path home = Files.createTempDirectory("tessera-cache");
+        Path dir = Files.createTempDirectory("tessera-img");
+        String image = dir.resolve("disk.qcow2").toString();
+        java.util.Map<String, String> cached = java.util.Map.of("XDG_CACHE_HOME", home.toString());
+        Result create = tessera(cached, "", "img", "create", "-q", "-f", "qcow2", image, "8M");
+        assertEquals(create.err(), 0, create.status());
+        assertEquals("", create.out() + create.err());
+        List<Path> caches;
+        try (var files = Files.list(home.resolve("tessera"))) {
+            caches = files.filter(p -> p.getFileName().toString().endsWith(".aot")).toList();
+        }
+        assertEquals(caches.toString(), 1, caches.size());
+        long made = Files.getLastModifiedTime(caches.get(0)).toMillis();
+        Result info = tessera(cached, "", "img", "info", image);
+        assertEquals(info.err(), 0, info.status());
+        assertTrue(info.out(), info.out().startsWith("image: " + image + "\nfile format: qcow2\n"));
+        assertEquals("", info.err());
+        assertEquals("the cache is made once per build", made, Files.getLastModifiedTime(caches.get(0)).toMillis());
+        // A cache directory that cannot be made: the tools run without the cache.
+        Path notADirectory = Files.createTempFile("tessera-cache", ".txt");
+        Result uncached = tessera(java.util.Map.of("XDG_CACHE_HOME", notADirectory.toString()), "", "io", "-c", "read -P 0 0 4k", image);
+        assertEquals(uncached.out() + uncached.err(), 0, uncached.status());
     }
 }

@@ -4,11 +4,16 @@ import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockStatus;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * {@code compare}: whether two images read the same. Exit status 0 identical, 1 different, 2
@@ -34,7 +39,8 @@ final class CompareCommand {
         }
         boolean quiet = o.has("q");
         try (BlockNode a = graph.open(o.positional().get(0), o.get("f", ""), true, Map.of());
-                BlockNode b = graph.open(o.positional().get(1), o.get("F", o.get("f", "")), true, Map.of())) {
+                BlockNode b = graph.open(o.positional().get(1), o.get("F", o.get("f", "")), true, Map.of());
+                ExecutorService helper = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("compare-read").factory())) {
             long common = Math.min(a.size(), b.size());
             if (a.size() != b.size()) {
                 if (o.has("s")) {
@@ -63,15 +69,23 @@ final class CompareCommand {
                 int n = (int) Math.min(ConvertCommand.CHUNK, same);
                 long diff;
                 if (sa.zero() || sb.zero()) {
-                    // One side is known to be zero: only the other needs reading.
+                    // One side is known to be zero: only the other needs reading, its two halves at the same time.
+                    BlockNode data = sa.zero() ? b : a;
+                    int half = n / 2 & ~511;
+                    long from = at;
+                    Future<Integer> second = helper.submit(() -> data.read(from + half, x.duplicate().clear().position(half).limit(n)));
+                    data.read(at, x.clear().limit(half));
+                    join(second);
                     x.clear().limit(n);
-                    (sa.zero() ? b : a).read(at, x);
-                    diff = ConvertCommand.isZero(xs, 0, n) ? -1 : MemorySegment.mismatch(xs, 0, n, ConvertCommand.zeroes(), 0, n);
+                    diff = MemorySegment.mismatch(xs, 0, n, ConvertCommand.zeroes(), 0, n);
                 } else {
                     x.clear().limit(n);
                     y.clear().limit(n);
+                    // The two images are read at the same time, the second on the helper thread.
+                    long from = at;
+                    Future<Integer> other = helper.submit(() -> b.read(from, y));
                     a.read(at, x);
-                    b.read(at, y);
+                    join(other);
                     diff = MemorySegment.mismatch(xs, 0, n, ys, 0, n);
                 }
                 if (diff >= 0) {
@@ -94,6 +108,23 @@ final class CompareCommand {
             out.println("Images are identical.");
         }
         return 0;
+    }
+
+    /** Waits for the helper's read; its failure is the command's, as if read here. */
+    private static void join(Future<Integer> read) throws IOException {
+        try {
+            read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while comparing");
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException r -> throw r;
+                case Error error -> throw error;
+                default -> throw new IOException(e.getCause().getMessage(), e.getCause());
+            }
+        }
     }
 
     private int mismatch(boolean quiet, long offset) {

@@ -117,6 +117,10 @@ final class ConvertCommand {
     }
 
     /**
+     * Copies the source's ranges in order: a reader thread ({@link ReadAhead}) finds each range's
+     * kind and reads the data ones ahead, while this thread writes, so that reading the source
+     * and writing the target overlap as qemu-img's parallel requests make them overlap.
+     *
      * @param zeroTarget whether zero ranges must be written as zeroes (the target exists, or has a backing file that would show through)
      * @param skipBacking whether ranges the source takes from its backing chain are left to the target's backing file
      */
@@ -125,46 +129,45 @@ final class ConvertCommand {
         boolean existing = zeroTarget;
         // Past the end of the target's backing file its unallocated clusters read as zeroes already (qemu-img's post_backing_zero).
         long targetBackingSize = target.backing().isPresent() ? target.backing().get().size() : -1;
-        ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
-        MemorySegment segment = MemorySegment.ofBuffer(buffer);
-        long at = 0;
-        while (at < size) {
-            BlockStatus s = in.blockStatus(at, Math.min(size - at, CHUNK - (at % CHUNK)));
-            long n = s.length();
-            if (skipBacking && at < targetBackingSize && at + n > targetBackingSize) {
-                n = targetBackingSize - at;
-            }
-            if (skipBacking && (inSourceBacking(s) || s.zero() && !s.data() && targetBackingSize >= 0 && at >= targetBackingSize)) {
-                // qemu-img convert -B: the target's backing file is taken to hold what the source's backing chain holds.
-                at += n;
-                continue;
-            }
-            if (compress) {
-                // Compressed clusters are written whole: extents are rounded to the target's clusters.
-                boolean zero = s.zero() && !s.data() && n >= cluster;
-                n = zero ? n / cluster * cluster : Math.min(size - at, Math.min(CHUNK, (n + cluster - 1) / cluster * cluster));
-                if (!zero) {
-                    buffer.clear().limit((int) n);
-                    in.read(at, buffer);
-                    buffer.flip();
-                    writeCompressed(target, at, buffer, segment, cluster, existing);
-                } else if (existing) {
-                    target.writeZeroes(at, n);
+        ReadAhead.Planner planner = at -> plan(in, at, size, skipBacking, targetBackingSize, compress, cluster, sparse);
+        try (ReadAhead pieces = new ReadAhead(in, size, CHUNK, planner)) {
+            for (ReadAhead.Piece p = pieces.next(); p != null; p = pieces.next()) {
+                switch (p.kind()) {
+                    case SKIP -> { }
+                    case ZERO -> {
+                        if (existing) {
+                            target.writeZeroes(p.at(), p.length());
+                        }
+                    }
+                    case DATA -> writeSparse(target, p, sparse, existing);
+                    case COMPRESS -> writeCompressed(target, p, cluster, existing);
                 }
-            } else if (s.zero() && !s.data()) {
-                if (existing) {
-                    target.writeZeroes(at, n);
-                }
-            } else {
-                buffer.clear().limit((int) n);
-                in.read(at, buffer);
-                buffer.flip();
-                writeSparse(target, at, buffer, segment, sparse, existing);
+                pieces.done(p);
+                progress.update(p.end(), size);
             }
-            at += n;
-            progress.update(at, size);
         }
         progress.update(size, size); // ranges skipped at the end count as done
+    }
+
+    /** What the copy does with the source's range at {@code at}: its length and kind, from the source's block status. */
+    private static ReadAhead.Piece plan(BlockNode in, long at, long size, boolean skipBacking, long targetBackingSize, boolean compress,
+            long cluster, long sparse) throws IOException {
+        BlockStatus s = in.blockStatus(at, Math.min(size - at, CHUNK - (at % CHUNK)));
+        long n = s.length();
+        if (skipBacking && at < targetBackingSize && at + n > targetBackingSize) {
+            n = targetBackingSize - at;
+        }
+        if (skipBacking && (inSourceBacking(s) || s.zero() && !s.data() && targetBackingSize >= 0 && at >= targetBackingSize)) {
+            // qemu-img convert -B: the target's backing file is taken to hold what the source's backing chain holds.
+            return ReadAhead.Piece.of(at, n, ReadAhead.Kind.SKIP);
+        }
+        if (compress) {
+            // Compressed clusters are written whole: extents are rounded to the target's clusters.
+            boolean zero = s.zero() && !s.data() && n >= cluster;
+            n = zero ? n / cluster * cluster : Math.min(size - at, Math.min(CHUNK, (n + cluster - 1) / cluster * cluster));
+            return zero ? ReadAhead.Piece.of(at, n, ReadAhead.Kind.ZERO) : ReadAhead.Piece.scanned(at, n, ReadAhead.Kind.COMPRESS, cluster);
+        }
+        return s.zero() && !s.data() ? ReadAhead.Piece.of(at, n, ReadAhead.Kind.ZERO) : ReadAhead.Piece.scanned(at, n, ReadAhead.Kind.DATA, sparse);
     }
 
     /**
@@ -176,9 +179,10 @@ final class ConvertCommand {
         return s.depth() >= 1 && (s.allocated() || s.depth() > 1);
     }
 
-    /** Writes the chunk, leaving out (or with -n zeroing) the {@code sparse}-sized blocks that hold only zeroes. */
-    private static void writeSparse(BlockNode target, long at, ByteBuffer chunk, MemorySegment segment, long sparse, boolean existing)
-            throws IOException {
+    /** Writes the range, leaving out (or with -n zeroing) the {@code sparse}-sized blocks the reader found to hold only zeroes. */
+    private static void writeSparse(BlockNode target, ReadAhead.Piece piece, long sparse, boolean existing) throws IOException {
+        ByteBuffer chunk = piece.data();
+        long at = piece.at();
         int length = chunk.remaining();
         if (sparse == 0) {
             target.write(at, chunk);
@@ -187,9 +191,9 @@ final class ConvertCommand {
         // Runs of data blocks are written, runs of zero blocks left out (or with -n zeroed in one request, so whole clusters become zero clusters).
         int runStart = 0;
         boolean runZero = false;
-        for (int block = 0; block < length; block += (int) sparse) {
-            int end = (int) Math.min(length, block + sparse);
-            boolean zero = isZero(segment, block, end);
+        int index = 0;
+        for (int block = 0; block < length; block += (int) sparse, index++) {
+            boolean zero = piece.zeroBlock(index);
             if (block > runStart && zero != runZero) {
                 flushRun(target, at, chunk, runStart, block, runZero, existing);
                 runStart = block;
@@ -211,12 +215,14 @@ final class ConvertCommand {
     }
 
     /** Writes each cluster compressed; clusters of zeroes are left out, or zeroed when the target has something below them. */
-    private static void writeCompressed(BlockNode target, long at, ByteBuffer chunk, MemorySegment segment, long cluster, boolean existing)
-            throws IOException {
+    private static void writeCompressed(BlockNode target, ReadAhead.Piece piece, long cluster, boolean existing) throws IOException {
+        ByteBuffer chunk = piece.data();
+        long at = piece.at();
         int length = chunk.remaining();
-        for (int c = 0; c < length; c += (int) cluster) {
+        int index = 0;
+        for (int c = 0; c < length; c += (int) cluster, index++) {
             int end = (int) Math.min(length, c + cluster);
-            if (!isZero(segment, c, end)) {
+            if (!piece.zeroBlock(index)) {
                 target.writeCompressed(at + c, chunk.slice(c, end - c));
             } else if (existing) {
                 target.writeZeroes(at + c, end - c);

@@ -165,6 +165,22 @@ class ImgToolTest {
         assertEquals(2, img("compare", a.toString(), dir.resolve("missing").toString()).status());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"4M", "5M", "7M", "7340033", "8388607"})
+    void compareFindsADifferenceInEitherHalfOfARangeOnlyOneSideHolds(String where) throws Exception {
+        // An empty qcow2 image reads as zeroes without reading: compare reads the raw side alone, in two halves at once.
+        Path raw = dir.resolve("one.raw");
+        Path empty = dir.resolve("empty.qcow2");
+        assertEquals(0, qemu("qemu-img", "create", "-q", "-f", "raw", raw.toString(), "12M").status());
+        // Written zeroes first, so that the raw file is data throughout, not a hole the file system reports.
+        assertEquals(0, qemu("qemu-io", "-f", "raw", "-c", "write -P 0 0 12M", "-c", "write -P 0x11 " + where + " 1", raw.toString()).status());
+        assertEquals(0, qemu("qemu-img", "create", "-q", "-f", "qcow2", empty.toString(), "12M").status());
+        Run ours = img("compare", "-f", "raw", "-F", "qcow2", raw.toString(), empty.toString());
+        Run theirs = qemu("qemu-img", "compare", "-f", "raw", "-F", "qcow2", raw.toString(), empty.toString());
+        assertEquals(1, ours.status());
+        assertEquals(theirs.out(), ours.out());
+    }
+
     @Test
     void createMakesImagesQemuAccepts() throws Exception {
         Path base = mixed();
