@@ -112,15 +112,10 @@ public final class TranslatorAccelerator implements Accelerator {
         return "tcg";
     }
 
-    /**
-     * Above the interpreter: machines run with the translator unless they name another
-     * accelerator. It boots the guests the interpreter does (VirtBootIT runs them under both)
-     * and is the faster on them (boot-virt, Linux to the shell on 1 and on 4 harts, and the
-     * workload).
-     */
+    /** Below the interpreter until the translator boots every guest the interpreter does. */
     @Override
     public int ranking() {
-        return 10;
+        return -10;
     }
 
     @Override
