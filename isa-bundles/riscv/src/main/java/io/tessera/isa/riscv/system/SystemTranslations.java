@@ -3,6 +3,7 @@ package io.tessera.isa.riscv.system;
 import io.tessera.core.isa.TranslatingCpu;
 import io.tessera.isa.riscv.tcg.RiscvTranslator;
 import io.tessera.tcg.SoftTlb;
+import io.tessera.tcg.TranslatedBlock;
 import io.tessera.tcg.TranslationCache;
 import java.lang.foreign.MemorySegment;
 import io.tessera.tcg.stats.BlockListing;
@@ -37,7 +38,17 @@ final class SystemTranslations implements TranslatingCpu.SharedTranslations, Tra
     /** Runs of a translated block after which the loop it heads is translated as one region. */
     static final int LOOP_THRESHOLD = 10_000;
 
+    /** Slots of the harts' hotness counts (by pc and physical page). */
+    static final int HOTNESS_SLOTS = 1 << 14;
+
     final TranslationCache cache;
+    /**
+     * One bit per hotness slot, set once a block of that slot is cached: a hart looks in the
+     * shared cache before its own count is reached only there. Written seldom (at translation,
+     * under its own lock) and read without one: a bit seen late costs only a longer wait for the
+     * unit, and a bit never clears (a slot whose blocks went costs a lookup in the cache).
+     */
+    private final long[] translatedSlots = new long[HOTNESS_SLOTS / 64];
     final RiscvTranslator translator = new RiscvTranslator(REGION_BLOCKS, REGION_INSNS);
     final int threshold;
 
@@ -56,6 +67,25 @@ final class SystemTranslations implements TranslatingCpu.SharedTranslations, Tra
         }
         this.threshold = threshold;
         this.cache = new TranslationCache(cacheBytes);
+    }
+
+    /** @return the slot of the hotness counts that the code at {@code pc} in physical page {@code physicalPage} counts in */
+    static int hotnessSlot(long pc, long physicalPage) {
+        return (int) ((pc ^ (physicalPage << 5)) >>> 1) & (HOTNESS_SLOTS - 1);
+    }
+
+    /** @return whether a block of hotness slot {@code slot} was cached (by any hart) */
+    boolean translatedIn(int slot) {
+        return (translatedSlots[slot >>> 6] & 1L << slot) != 0;
+    }
+
+    /** Caches a block a hart translated, for all harts. */
+    void put(TranslatedBlock block) {
+        cache.put(block);
+        int slot = hotnessSlot(block.pc, block.flags >>> SoftTlb.PAGE_BITS);
+        synchronized (translatedSlots) {
+            translatedSlots[slot >>> 6] |= 1L << slot;
+        }
     }
 
     /**

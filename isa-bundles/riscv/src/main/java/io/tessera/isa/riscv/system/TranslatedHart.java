@@ -30,7 +30,6 @@ final class TranslatedHart {
     private static final long CHUNK = 4096;
     /** Guest instructions the interpreter runs of cold code before it looks again. */
     private static final long COLD_RUN = 64;
-    private static final int HOTNESS_BITS = 14;
     /** The flag bit that says mstatus.FS was Dirty (floating-point instructions translated inline). */
     static final long FLAG_FLOAT_DIRTY = 4;
 
@@ -38,7 +37,7 @@ final class TranslatedHart {
     private final SystemHart hart;
     private final Mmu mmu;
     private final JumpCache jumps = new JumpCache();
-    private final short[] hotness = new short[1 << HOTNESS_BITS];
+    private final short[] hotness = new short[SystemTranslations.HOTNESS_SLOTS];
     private long fencesSeen;
 
     TranslatedHart(SystemHart hart, SystemTranslations shared) {
@@ -127,10 +126,18 @@ final class TranslatedHart {
         }
         // Cold code is counted before the shared cache is asked: most lookups are of cold code,
         // between the interpreter's short runs, and the count costs less than the cache's map.
-        // A block another hart translated is taken once it is hot here too.
+        // The cache is asked early only where another hart translated code of the same slot,
+        // so that a hart takes the units the others made without interpreting the code as long.
         if (shared.threshold > 0) {
-            int hot = (int) ((pc ^ (physicalPage << 5)) >>> 1) & ((1 << HOTNESS_BITS) - 1);
+            int hot = SystemTranslations.hotnessSlot(pc, physicalPage);
             if (hotness[hot] < shared.threshold) {
+                if (shared.translatedIn(hot)) {
+                    block = shared.cache.get(pc, flags);
+                    if (block != null) {
+                        jumps.put(block);
+                        return block;
+                    }
+                }
                 hotness[hot]++;
                 return null;
             }
@@ -152,7 +159,7 @@ final class TranslatedHart {
         RiscvTranslator.PageScope scope = new RiscvTranslator.PageScope(flags >>> SoftTlb.PAGE_BITS, (flags & FLAG_FLOAT_DIRTY) != 0);
         TranslatedBlock block = shared.translator.translateInPage(pc, flags, mmu, loop, scope);
         if (block != null) {
-            shared.cache.put(block);
+            shared.put(block);
             jumps.put(block);
         }
         return block;
