@@ -694,10 +694,18 @@ public final class RiscvTranslator {
                 case FMV_W_X -> u.mov(f(rd), bin(Opcode.OR, u.unary(Opcode.EXT32U, x(insn.rs1())), c(0xffff_ffff_0000_0000L)));
                 // Floating-point arithmetic is the interpreter's code, called with the operands
                 // (the flags and rounding mode it uses are not globals).
-                case FSGNJ_S, FSGNJN_S, FSGNJX_S, FSGNJ_D, FSGNJN_D, FSGNJX_D -> u.mov(f(rd),
+                // Doubles' sign injection (fmv.d, fneg.d, fabs.d) is bit arithmetic; singles' unbox first.
+                case FSGNJ_D -> u.mov(f(rd), bin(Opcode.OR, bin(Opcode.AND, f(insn.rs1()), c(Long.MAX_VALUE)),
+                        bin(Opcode.AND, f(insn.rs2()), c(Long.MIN_VALUE))));
+                case FSGNJN_D -> u.mov(f(rd), bin(Opcode.OR, bin(Opcode.AND, f(insn.rs1()), c(Long.MAX_VALUE)),
+                        bin(Opcode.ANDC, c(Long.MIN_VALUE), f(insn.rs2()))));
+                case FSGNJX_D -> u.mov(f(rd), bin(Opcode.XOR, f(insn.rs1()), bin(Opcode.AND, f(insn.rs2()), c(Long.MIN_VALUE))));
+                case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D -> setX(rd, u.call(TcgHelpers.FLOAT_COMPARE,
+                        new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP}, f(insn.rs1()), f(insn.rs2())));
+                case FSGNJ_S, FSGNJN_S, FSGNJX_S -> u.mov(f(rd),
                         u.call(TcgHelpers.SIGN_INJECTION, new IrUnit.Arg[] {constant(insn), IrUnit.TEMP, IrUnit.TEMP}, f(insn.rs1()), f(insn.rs2())));
                 case FCLASS_S, FCLASS_D -> setX(rd, u.call(TcgHelpers.CLASSIFY, new IrUnit.Arg[] {constant(insn), IrUnit.TEMP}, f(insn.rs1())));
-                case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D, FCVT_WU_D,
+                case FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D, FCVT_WU_D,
                         FCVT_L_D, FCVT_LU_D -> setX(rd, u.call(TcgHelpers.FLOAT_TO_INTEGER,
                                 new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP}, f(insn.rs1()), f(insn.rs2())));
                 case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMIN_S, FMAX_S, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
@@ -709,6 +717,18 @@ public final class RiscvTranslator {
                         default -> false;
                     };
                     int third = fused ? f(insn.raw() >>> 27) : c(0);
+                    io.tessera.tcg.Helper host = TcgHelpers.hostFloat(insn);
+                    if (host != null) {
+                        // The host's arithmetic where it gives the interpreter's result and flags.
+                        boolean unary = op == Op.FSQRT_D || op == Op.FSQRT_S;
+                        IrUnit.Arg[] args = fused ? new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP, IrUnit.TEMP}
+                                : unary ? new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP}
+                                : new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP};
+                        int[] in = fused ? new int[] {f(insn.rs1()), f(insn.rs2()), third}
+                                : unary ? new int[] {f(insn.rs1())} : new int[] {f(insn.rs1()), f(insn.rs2())};
+                        u.mov(f(rd), u.call(host, args, in));
+                        break;
+                    }
                     u.mov(f(rd), u.call(TcgHelpers.FLOAT_RESULT, new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP,
                         IrUnit.TEMP, IrUnit.TEMP}, x(insn.rs1()), f(insn.rs1()), f(insn.rs2()), third));
                 }
