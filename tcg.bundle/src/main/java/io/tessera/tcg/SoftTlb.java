@@ -16,7 +16,9 @@ import java.util.Arrays;
  * (on a little-endian host): aligned loads and 8-byte stores then read and write that array
  * with plain array bytecodes, which HotSpot compiles to one instruction without needing to
  * inline anything; narrower stores go through the segment (a real byte-wide store, so that
- * threads writing neighbouring bytes do not undo each other's writes).
+ * threads writing neighbouring bytes do not undo each other's writes), unless the memory
+ * model says that no other thread writes these pages ({@link #soleWriter}): then they
+ * rewrite the word that holds them, which is as cheap as the 8-byte store.
  *
  * <p>Units compiled for {@link FastPath#SEGMENT} take another kind of entry instead: a page
  * that lies inside a larger segment (a machine's off-heap RAM) at an offset, accessed with the
@@ -68,6 +70,14 @@ public abstract class SoftTlb {
     public final MemorySegment[] writeSegments = new MemorySegment[1 << INDEX_BITS];
     /** The offset of each write entry's page in its segment. */
     public final long[] writeOffsets = new long[1 << INDEX_BITS];
+
+    /**
+     * True while no other thread can write the pages of the write entries: narrow stores then
+     * read, merge and write back the whole word in {@link #writeWords} (not atomic against a
+     * concurrent writer of a neighbouring byte, which is why it takes this promise). The memory
+     * model sets it; false, the safe value, by default.
+     */
+    public boolean soleWriter;
 
     private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 

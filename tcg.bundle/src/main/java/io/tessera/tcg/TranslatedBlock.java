@@ -42,6 +42,13 @@ public final class TranslatedBlock {
      */
     public long executedInstructions;
 
+    /**
+     * The guest pc it left to by its last unchained exit (EXIT_TB: an indirect jump, mostly), as
+     * its runners note it, or -1: what a front end may speculate such a jump goes to when it
+     * translates a region holding it. Not exact across threads: a hint.
+     */
+    public long lastUnchainedTarget = -1;
+
     /** False once invalidated or evicted: it must not run again. */
     public volatile boolean valid = true;
     /** The cache's clock when it was last looked up (LRU). */

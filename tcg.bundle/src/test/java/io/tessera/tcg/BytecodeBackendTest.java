@@ -139,6 +139,47 @@ class BytecodeBackendTest {
         assertEquals(true, memory.slowStores <= 3, "slow stores " + memory.slowStores);
     }
 
+    /**
+     * Narrow stores write their bytes and no others, whether they merge into the page's word
+     * (the TLB's sole-writer promise) or go through the segment: random stores of 1, 2 and 4
+     * bytes at every aligned offset of a word, checked against a byte array.
+     */
+    @Test
+    void narrowStoresChangeOnlyTheirBytes() {
+        for (boolean soleWriter : new boolean[] {false, true}) {
+            for (int size : new int[] {1, 2, 4}) {
+                IrUnit u = new IrUnit(TestState.class);
+                u.store(MemOp.le(size, false), reg(u, 0), reg(u, 1));
+                u.exitTb();
+                CompiledUnit code = UnitCompiler.compile(u, HOST, true).code();
+                TestState.Memory memory = new TestState.Memory(1 << 20);
+                memory.soleWriter = soleWriter;
+                byte[] expected = new byte[64];
+                Random random = new Random(size);
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = (byte) random.nextInt();
+                    memory.storeSlow(0x2000 + i, 1, expected[i]);
+                }
+                memory.slowStores = 0;
+                TestState s = new TestState();
+                for (int n = 0; n < 200; n++) {
+                    int offset = random.nextInt(expected.length / size) * size;
+                    long value = random.nextLong();
+                    s.r[0] = 0x2000 + offset;
+                    s.r[1] = value;
+                    code.run(s, memory);
+                    for (int b = 0; b < size; b++) {
+                        expected[offset + b] = (byte) (value >>> (8 * b));
+                    }
+                }
+                assertEquals(true, memory.slowStores <= 1, "slow stores " + memory.slowStores);
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], (byte) memory.loadSlow(0x2000 + i, 1), "byte " + i + ", size " + size + ", sole writer " + soleWriter);
+                }
+            }
+        }
+    }
+
     /** A fault leaves the state as it was before the faulting instruction, with its pc and count. */
     @Test
     void faultInTheMiddleIsPrecise() {

@@ -780,12 +780,7 @@ public final class BytecodeEmitter implements Opcodes {
             wordAccess(address, "readWords");
             mv.visitInsn(LALOAD);
             if (m.size() < 8) {
-                load(address);
-                mv.visitInsn(L2I);
-                pushInt(7);
-                mv.visitInsn(IAND);
-                pushInt(3);
-                mv.visitInsn(ISHL);
+                bitShiftInWord(address);
                 mv.visitInsn(LUSHR);
                 if (m.signed()) {
                     emitExtend(m.size() == 1 ? Opcode.EXT8S : m.size() == 2 ? Opcode.EXT16S : Opcode.EXT32S, true);
@@ -831,7 +826,15 @@ public final class BytecodeEmitter implements Opcodes {
                 load(value);
                 mv.visitInsn(LASTORE);
             } else {
-                // A narrower store must not rewrite its neighbours: through the segment, byte-wide.
+                // With no other writer, a narrower store merges into its word; otherwise it must
+                // not rewrite its neighbours: through the segment, byte-wide.
+                Label shared = new Label();
+                mv.visitVarInsn(ALOAD, MEMORY);
+                mv.visitFieldInsn(GETFIELD, TLB, "soleWriter", "Z");
+                mv.visitJumpInsn(IFEQ, shared);
+                mergeIntoWord(address, value, m);
+                mv.visitJumpInsn(GOTO, done);
+                mv.visitLabel(shared);
                 segmentAccess(address, m, "writePages");
                 narrowStoreValue(value, m);
                 mv.visitMethodInsn(INVOKEINTERFACE, SEGMENT, "set", "(" + layoutType(m) + "J" + valueType(m) + ")V", true);
@@ -850,6 +853,40 @@ public final class BytecodeEmitter implements Opcodes {
         }
         mv.visitMethodInsn(INVOKEVIRTUAL, TLB, "storeSlow", "(JIJ)V", false);
         mv.visitLabel(done);
+    }
+
+    /**
+     * An aligned store narrower than 8 bytes as a read, merge and write of the word holding it:
+     * {@code word = word & ~(mask << shift) | (value & mask) << shift}.
+     */
+    private void mergeIntoWord(int address, int value, MemOp m) {
+        long mask = -1L >>> (64 - 8 * m.size());
+        wordAccess(address, "writeWords");
+        mv.visitInsn(DUP2);
+        mv.visitInsn(LALOAD);
+        push64(mask);
+        bitShiftInWord(address);
+        mv.visitInsn(LSHL);
+        push64(-1);
+        mv.visitInsn(LXOR);
+        mv.visitInsn(LAND);
+        load(value);
+        push64(mask);
+        mv.visitInsn(LAND);
+        bitShiftInWord(address);
+        mv.visitInsn(LSHL);
+        mv.visitInsn(LOR);
+        mv.visitInsn(LASTORE);
+    }
+
+    /** Pushes the bit position of the address's byte in its little-endian word. */
+    private void bitShiftInWord(int address) {
+        load(address);
+        mv.visitInsn(L2I);
+        pushInt(7);
+        mv.visitInsn(IAND);
+        pushInt(3);
+        mv.visitInsn(ISHL);
     }
 
     /** Pushes the stored value as a value of the store's width ({@link #valueType}). */

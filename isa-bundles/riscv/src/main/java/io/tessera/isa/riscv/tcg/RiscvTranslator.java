@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The RISC-V front end: translates a region of guest code into one unit. A region is the
@@ -120,6 +121,21 @@ public final class RiscvTranslator {
     }
 
     /**
+     * Translates the loop whose head is {@code entry}, as {@link #translateLoop(long, long,
+     * GuestMemory)}, following indirect jumps (calls through pointers, returns) to the target
+     * each was seen to take: the region holds that target's blocks, and the jump goes there
+     * inside the method when its target is the one seen, else leaves the unit. A loop that
+     * calls a function through a pointer then runs, call and return included, in one method.
+     *
+     * @param observedTarget the target the indirect jump ending the basic block at a pc took
+     *        last, or -1 when unknown
+     * @return the region, or null when no loop goes through {@code entry}
+     */
+    public TranslatedBlock translateLoop(long entry, long flags, GuestMemory memory, LongUnaryOperator observedTarget) {
+        return translate(entry, flags, memory, true, null, dump == null ? null : listing -> dump.print(listing.text(true)), observedTarget);
+    }
+
+    /**
      * What system mode needs of a translation: its code stays in the entry's virtual page
      * (the page's mapping is the one the runner looked up; the next page's may differ), the
      * unit is indexed by the physical page the code came from, and floating-point
@@ -168,7 +184,15 @@ public final class RiscvTranslator {
     /** @param recorder what gets the translation's description, or null (then none is made) */
     private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope,
             Consumer<BlockListing> recorder) {
+        return translate(entry, flags, memory, loop, scope, recorder, null);
+    }
+
+    /** @param observedTarget where each block's indirect jump went last (-1: unknown), or null: indirect jumps leave the unit */
+    private TranslatedBlock translate(long entry, long flags, GuestMemory memory, boolean loop, PageScope scope,
+            Consumer<BlockListing> recorder, LongUnaryOperator observedTarget) {
         int blockLimit = loop ? maxBlocks : 1;
+        // Indirect jumps followed to the target they took last: block pc to that target.
+        Map<Long, Long> speculated = new HashMap<>();
         Map<Long, Block> region = new HashMap<>();
         List<Block> order = new ArrayList<>();
         TreeSet<Long> pages = new TreeSet<>();
@@ -196,24 +220,33 @@ public final class RiscvTranslator {
                     work.add(b.next());
                 }
                 case JUMP -> {
-                    // A call leads into another function: its loops are its own region's.
-                    if (b.last().rd() == 0) {
+                    // A call leads into another function: its loops are its own region's, unless
+                    // its return comes back (an observed indirect target), which keepLoop decides.
+                    if (b.last().rd() == 0 || observedTarget != null) {
                         work.add(b.branchTarget());
                     }
                 }
                 case FALL_THROUGH -> work.add(b.next());
+                case INDIRECT -> {
+                    long target = observedTarget == null ? -1 : observedTarget.applyAsLong(b.pc());
+                    if (target != -1) {
+                        speculated.put(b.pc(), target);
+                        work.add(target);
+                    }
+                }
                 default -> {
                 }
             }
         }
         if (loop) {
-            keepLoop(entry, region, order);
+            keepLoop(entry, region, order, speculated);
             if (!region.containsKey(entry)) {
                 return null;
             }
             insns = order.stream().mapToInt(b -> b.insns().size()).sum();
         }
-        Emitter emitter = new Emitter(region, order, scope == null || scope.floatDirect());
+        speculated.keySet().retainAll(region.keySet());
+        Emitter emitter = new Emitter(region, order, scope == null || scope.floatDirect(), speculated);
         IrUnit unit = emitter.emit();
         if (scope != null) {
             // A machine's RAM is one off-heap segment: its pages are entries at an offset.
@@ -243,25 +276,26 @@ public final class RiscvTranslator {
                 compiled.opsAfter(), compiled.nanos(), java.util.Arrays.stream(exitTargets).boxed().toList());
     }
 
-    /** Successors of {@code b} a region may hold. */
-    private static List<Long> successors(Block b) {
+    /** Successors of {@code b} a region may hold ({@code speculated}: the indirect jumps followed). */
+    private static List<Long> successors(Block b, Map<Long, Long> speculated) {
         return switch (b.end()) {
             case BRANCH -> List.of(b.branchTarget(), b.next());
-            case JUMP -> b.last().rd() == 0 ? List.of(b.branchTarget()) : List.of();
+            case JUMP -> List.of(b.branchTarget());
             case FALL_THROUGH -> List.of(b.next());
+            case INDIRECT -> speculated.containsKey(b.pc()) ? List.of(speculated.get(b.pc())) : List.of();
             default -> List.of();
         };
     }
 
     /** Keeps the blocks from which {@code entry} can be reached again; none when it cannot. */
-    private static void keepLoop(long entry, Map<Long, Block> region, List<Block> order) {
+    private static void keepLoop(long entry, Map<Long, Block> region, List<Block> order, Map<Long, Long> speculated) {
         java.util.Set<Long> reaches = new java.util.HashSet<>();
         boolean changed = true;
         while (changed) {
             changed = false;
             for (Block b : order) {
                 if (!reaches.contains(b.pc())) {
-                    for (long s : successors(b)) {
+                    for (long s : successors(b, speculated)) {
                         if (s == entry || reaches.contains(s)) {
                             reaches.add(b.pc());
                             changed = true;
@@ -338,11 +372,14 @@ public final class RiscvTranslator {
 
         /** Whether floating-point instructions are IR (else the interpreter executes them). */
         private final boolean floatDirect;
+        /** The target each indirect jump of the region is expected to take (by the pc of its block). */
+        private final Map<Long, Long> speculated;
 
-        Emitter(Map<Long, Block> region, List<Block> order, boolean floatDirect) {
+        Emitter(Map<Long, Block> region, List<Block> order, boolean floatDirect, Map<Long, Long> speculated) {
             this.region = region;
             this.order = order;
             this.floatDirect = floatDirect;
+            this.speculated = speculated;
             java.util.Arrays.fill(x, -1);
             java.util.Arrays.fill(f, -1);
             pc = u.global("pc", GlobalBinding.field(RiscvHart.class, "pc"));
@@ -362,6 +399,11 @@ public final class RiscvTranslator {
                     }
                     case JUMP -> targets.add(b.branchTarget());
                     case FALL_THROUGH -> targets.add(b.next());
+                    case INDIRECT -> {
+                        if (speculated.containsKey(b.pc())) {
+                            targets.add(speculated.get(b.pc()));
+                        }
+                    }
                     default -> {
                     }
                 }
@@ -511,6 +553,14 @@ public final class RiscvTranslator {
                     int target = bin(Opcode.AND, bin(Opcode.ADD, x(insn.rs1()), c(insn.imm())), c(~1L));
                     setX(insn.rd(), c(next));
                     countUpTo(n);
+                    Long expected = speculated.get(b.pc());
+                    if (expected != null && labels.containsKey(expected)) {
+                        // Where it went last time is in this unit: go on there when it goes there again.
+                        Label elsewhere = u.newLabel();
+                        u.brcond(Cond.NE, target, c(expected), elsewhere);
+                        u.br(labels.get(expected));
+                        u.label(elsewhere);
+                    }
                     u.mov(pc, target);
                     u.exitTb();
                 }
@@ -694,10 +744,18 @@ public final class RiscvTranslator {
                 case FMV_W_X -> u.mov(f(rd), bin(Opcode.OR, u.unary(Opcode.EXT32U, x(insn.rs1())), c(0xffff_ffff_0000_0000L)));
                 // Floating-point arithmetic is the interpreter's code, called with the operands
                 // (the flags and rounding mode it uses are not globals).
-                case FSGNJ_S, FSGNJN_S, FSGNJX_S, FSGNJ_D, FSGNJN_D, FSGNJX_D -> u.mov(f(rd),
+                // Doubles' sign injection (fmv.d, fneg.d, fabs.d) is bit arithmetic; singles' unbox first.
+                case FSGNJ_D -> u.mov(f(rd), bin(Opcode.OR, bin(Opcode.AND, f(insn.rs1()), c(Long.MAX_VALUE)),
+                        bin(Opcode.AND, f(insn.rs2()), c(Long.MIN_VALUE))));
+                case FSGNJN_D -> u.mov(f(rd), bin(Opcode.OR, bin(Opcode.AND, f(insn.rs1()), c(Long.MAX_VALUE)),
+                        bin(Opcode.ANDC, c(Long.MIN_VALUE), f(insn.rs2()))));
+                case FSGNJX_D -> u.mov(f(rd), bin(Opcode.XOR, f(insn.rs1()), bin(Opcode.AND, f(insn.rs2()), c(Long.MIN_VALUE))));
+                case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D -> setX(rd, u.call(TcgHelpers.FLOAT_COMPARE,
+                        new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP}, f(insn.rs1()), f(insn.rs2())));
+                case FSGNJ_S, FSGNJN_S, FSGNJX_S -> u.mov(f(rd),
                         u.call(TcgHelpers.SIGN_INJECTION, new IrUnit.Arg[] {constant(insn), IrUnit.TEMP, IrUnit.TEMP}, f(insn.rs1()), f(insn.rs2())));
                 case FCLASS_S, FCLASS_D -> setX(rd, u.call(TcgHelpers.CLASSIFY, new IrUnit.Arg[] {constant(insn), IrUnit.TEMP}, f(insn.rs1())));
-                case FEQ_S, FLT_S, FLE_S, FEQ_D, FLT_D, FLE_D, FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D, FCVT_WU_D,
+                case FCVT_W_S, FCVT_WU_S, FCVT_L_S, FCVT_LU_S, FCVT_W_D, FCVT_WU_D,
                         FCVT_L_D, FCVT_LU_D -> setX(rd, u.call(TcgHelpers.FLOAT_TO_INTEGER,
                                 new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP}, f(insn.rs1()), f(insn.rs2())));
                 case FADD_S, FSUB_S, FMUL_S, FDIV_S, FSQRT_S, FMIN_S, FMAX_S, FADD_D, FSUB_D, FMUL_D, FDIV_D, FSQRT_D,
@@ -709,6 +767,18 @@ public final class RiscvTranslator {
                         default -> false;
                     };
                     int third = fused ? f(insn.raw() >>> 27) : c(0);
+                    io.tessera.tcg.Helper host = TcgHelpers.hostFloat(insn);
+                    if (host != null) {
+                        // The host's arithmetic where it gives the interpreter's result and flags.
+                        boolean unary = op == Op.FSQRT_D || op == Op.FSQRT_S;
+                        IrUnit.Arg[] args = fused ? new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP, IrUnit.TEMP}
+                                : unary ? new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP}
+                                : new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP};
+                        int[] in = fused ? new int[] {f(insn.rs1()), f(insn.rs2()), third}
+                                : unary ? new int[] {f(insn.rs1())} : new int[] {f(insn.rs1()), f(insn.rs2())};
+                        u.mov(f(rd), u.call(host, args, in));
+                        break;
+                    }
                     u.mov(f(rd), u.call(TcgHelpers.FLOAT_RESULT, new IrUnit.Arg[] {IrUnit.STATE, constant(insn), IrUnit.TEMP, IrUnit.TEMP,
                         IrUnit.TEMP, IrUnit.TEMP}, x(insn.rs1()), f(insn.rs1()), f(insn.rs2()), third));
                 }

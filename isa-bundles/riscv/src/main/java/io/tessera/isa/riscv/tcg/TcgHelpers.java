@@ -38,4 +38,35 @@ public final class TcgHelpers {
     static final Helper SIGN_INJECTION = Helper.of(Interpreter.class, "signInjection", Helper.PURE);
     static final Helper INTERPRET = Helper.of(TcgHelpers.class, "interpret", Helper.SYNC_GLOBALS);
     static final Helper ORC_B = Helper.of(TcgHelpers.class, "orcB", Helper.PURE);
+    static final Helper FLOAT_COMPARE = Helper.of(FloatHelpers.class, "compare", 0);
+
+    /**
+     * The host-arithmetic helper ({@link FloatHelpers}) of a floating-point operation, or null
+     * when it has none or its static rounding mode is not RNE or dynamic (then only the
+     * interpreter's arithmetic can give the result).
+     */
+    static Helper hostFloat(Insn insn) {
+        int rm = (int) insn.imm();
+        if (rm != 0 && rm != 7) {
+            return null;
+        }
+        return switch (insn.op()) {
+            case FADD_D -> HOST_FLOAT[0];
+            case FSUB_D -> HOST_FLOAT[1];
+            case FMUL_D -> HOST_FLOAT[2];
+            case FDIV_D -> HOST_FLOAT[3];
+            case FSQRT_D -> HOST_FLOAT[4];
+            case FMADD_D, FMSUB_D, FNMSUB_D, FNMADD_D -> HOST_FLOAT[5];
+            case FADD_S -> HOST_FLOAT[6];
+            case FSUB_S -> HOST_FLOAT[7];
+            case FMUL_S -> HOST_FLOAT[8];
+            case FDIV_S -> HOST_FLOAT[9];
+            case FSQRT_S -> HOST_FLOAT[10];
+            case FMADD_S, FMSUB_S, FNMSUB_S, FNMADD_S -> HOST_FLOAT[11];
+            default -> null;
+        };
+    }
+
+    private static final Helper[] HOST_FLOAT = java.util.stream.Stream.of("addD", "subD", "mulD", "divD", "sqrtD", "fusedD",
+            "addS", "subS", "mulS", "divS", "sqrtS", "fusedS").map(name -> Helper.of(FloatHelpers.class, name, 0)).toArray(Helper[]::new);
 }

@@ -103,6 +103,9 @@ public final class TranslatingRunner implements HartRunner {
             unitRuns++;
             long before = hart.instret;
             exit = block.code.run(hart, context);
+            if (exit < 0) {
+                block.lastUnchainedTarget = hart.pc;
+            }
             block.executedInstructions += hart.instret - before;
             last = block;
         }
@@ -139,13 +142,22 @@ public final class TranslatingRunner implements HartRunner {
      */
     private TranslatedBlock translateLoop(TranslatedBlock block, GuestMemory memory) {
         long generation = memory.codeGeneration();
-        TranslatedBlock loop = translator.translateLoop(block.pc, USER_FLAGS, memory);
+        TranslatedBlock loop = translator.translateLoop(block.pc, USER_FLAGS, memory, this::observedTarget);
         if (loop == null || loop.guestBlocks == 1 && loop.guestInstructions == block.guestInstructions
                 || !publish(loop, memory, generation)) {
             return block;
         }
         jumps.put(loop);
         return loop;
+    }
+
+    /**
+     * Where the indirect jump ending the basic block at {@code pc} went last, as the block's own
+     * unit saw it (a region's exits are not told apart), or -1.
+     */
+    private long observedTarget(long pc) {
+        TranslatedBlock block = cache.get(pc, USER_FLAGS);
+        return block != null && block.guestBlocks == 1 ? block.lastUnchainedTarget : -1;
     }
 
     /**

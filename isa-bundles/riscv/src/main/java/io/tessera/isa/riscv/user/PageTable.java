@@ -38,6 +38,14 @@ final class PageTable {
     /** Bumped by every change a TLB could have cached; volatile so that other threads see it. */
     volatile long generation;
 
+    /**
+     * Set (for good) when a second thread starts to run in these pages: from then on a thread's
+     * stores may meet another's in one word, so translated code stores narrow values byte-wide
+     * ({@link io.tessera.tcg.SoftTlb#soleWriter}). A vfork child does not set it: its parent
+     * sleeps while it runs.
+     */
+    private volatile boolean threaded;
+
     /** Bumped with stores to executable pages too (see {@link io.tessera.isa.riscv.GuestMemory#codeGeneration()}). */
     volatile long codeGeneration;
 
@@ -50,6 +58,19 @@ final class PageTable {
 
     private PageTable(Map<Long, Page> pages) {
         this.pages = pages;
+    }
+
+    /** Notes that another thread runs in these pages now; TLBs see it at their next revalidation. */
+    void sharedByThreads() {
+        if (!threaded) {
+            threaded = true;
+            changed();
+        }
+    }
+
+    /** @return whether more than one thread has run in these pages at once */
+    boolean threaded() {
+        return threaded;
     }
 
     Page get(long number) {

@@ -31,6 +31,7 @@ final class ProcessCalls {
             if ((flags & CLONE_VM) == 0 || (flags & CLONE_SIGHAND) == 0) {
                 return -LinuxSyscalls.EINVAL;
             }
+            process.space.pages.sharedByThreads();
             LinuxThread child = new LinuxThread(process, table.newId(), new ProcessMemory(process.space.pages));
             setUp(child, flags, stack, parentTid, tls, childTid);
             synchronized (table) {
@@ -44,6 +45,9 @@ final class ProcessCalls {
         child.pgid = process.pgid;
         child.sid = process.sid;
         child.space = (flags & CLONE_VM) != 0 ? process.space : process.space.fork();
+        if ((flags & CLONE_VM) != 0 && (flags & CLONE_VFORK) == 0) {
+            child.space.pages.sharedByThreads();
+        }
         child.files = (flags & CLONE_FILES) != 0 ? process.files : process.files.fork();
         child.actions = (flags & CLONE_SIGHAND) != 0 ? process.actions : process.actions.copy();
         child.cwd = process.cwd;

@@ -25,6 +25,7 @@ final class ProcessTlb extends RiscvContext {
         long generation = process.table.generation;
         if (generation != seenGeneration) {
             flush();
+            soleWriter = !process.table.threaded();
             seenGeneration = generation;
         }
     }

@@ -31,6 +31,7 @@ class TranslatingRunnerTest {
     private static final int A1 = 11;
     private static final int A2 = 12;
     private static final int A3 = 13;
+    private static final int A4 = 14;
     private static final int RA = 1;
 
     /** Flat RAM from 0x10000 to 0x30000; a store to a page holding translated code invalidates it, as process memory does. */
@@ -177,6 +178,65 @@ class TranslatingRunnerTest {
         TranslatedBlock loop = run.cache().get(CODE + 4, 0);
         assertEquals(2, loop.guestBlocks, "the loop's two blocks, not the entry or the exit");
         assertSameAsInterpreter(twoBlockLoop(), run.hart());
+    }
+
+    /**
+     * A loop calling through a pointer: f for its first thousand runs, then g. The loop's
+     * region follows the call to the f it saw and f's return back into the loop, and when the
+     * pointer changes to g the call leaves the unit to g as before.
+     */
+    private static byte[] loopCallingThroughAPointer(long f, long g) {
+        Assembler a = new Assembler(CODE);
+        a.emit(Assembler.addi(A0, 0, 2000));
+        long top = a.here();
+        a.emit(Assembler.jalr(RA, A2, 0));          // call *a2
+        a.emit(Assembler.addi(A0, A0, -1));
+        a.emit(Assembler.bne(A0, A3, 8));           // at a0 == 1000: a2 = g
+        a.emit(Assembler.addi(A2, A4, 0));
+        a.emit(Assembler.bne(A0, 0, top - a.here()));
+        a.emit(Assembler.ECALL);
+        return a.bytes();
+    }
+
+    private static byte[] addAndReturn(long at, int amount) {
+        Assembler body = new Assembler(at);
+        body.emit(Assembler.addi(A1, A1, amount));
+        body.emit(Assembler.jalr(0, RA, 0));
+        return body.bytes();
+    }
+
+    @Test
+    void aLoopRegionFollowsACallThroughAPointerAndItsReturn() {
+        long f = CODE + 0x800;
+        long g = CODE + 0x900;
+        RiscvHart[] harts = new RiscvHart[2];
+        TranslatedBlock[] loops = new TranslatedBlock[2];
+        for (int mode = 0; mode < 2; mode++) {
+            FlatMemory memory = new FlatMemory();
+            memory.put(CODE, loopCallingThroughAPointer(f, g));
+            memory.put(f, addAndReturn(f, 3));
+            memory.put(g, addAndReturn(g, 5));
+            Run run = translated(memory, 1 << 20, 10);
+            HartRunner runner = mode == 0 ? new Interpreter() : run.runner();
+            RiscvHart hart = run.hart();
+            hart.x[A2] = f;
+            hart.x[A3] = 1000;
+            hart.x[A4] = g;
+            runToEcall(runner, hart, memory);
+            harts[mode] = hart;
+            loops[0] = run.cache().get(f, 0);
+            loops[1] = run.cache().get(g, 0);
+        }
+        assertEquals(1000 * 3 + 1000 * 5, harts[1].x[A1]);
+        // f ran its tenth time first: the region is headed there, and holds the loop's blocks
+        // after the return and the call through the pointer back to f; then the same for g.
+        for (TranslatedBlock loop : loops) {
+            assertNotNull(loop);
+            assertTrue(loop.guestBlocks >= 3, "the function, the code after its return and the call in one unit: " + loop.guestBlocks + " blocks");
+        }
+        assertArrayEquals(harts[0].x, harts[1].x);
+        assertEquals(harts[0].pc, harts[1].pc);
+        assertEquals(harts[0].instret, harts[1].instret);
     }
 
     @Test
