@@ -174,7 +174,7 @@ final class Qcow2Check {
                     continue;
                 }
                 long host = word & Qcow2Node.L2_OFFSET_MASK;
-                if (host == 0) {
+                if (!node.hasHostCluster(word)) {
                     continue;
                 }
                 if (!node.hasExternalDataFile()) {
