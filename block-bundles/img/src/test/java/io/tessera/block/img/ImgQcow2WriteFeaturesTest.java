@@ -112,11 +112,34 @@ class ImgQcow2WriteFeaturesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"16k,none", "64k,none", "2M,none", "16k,qcow2", "64k,qcow2", "64k,raw"})
+    @CsvSource({"16k,none", "64k,none", "2M,none", "16k,qcow2", "64k,qcow2", "64k,raw", "64k,snapshot", "16k,compressed"})
     void subclusterWritesMatchQemuIo(String clusterSize, String backing) throws Exception {
         int cluster = (int) io.tessera.core.block.BlockOptions.parseSize("cluster_size", clusterSize);
         long size = 10L * cluster;
         List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-o", "extended_l2=on,cluster_size=" + clusterSize));
+        if (backing.equals("snapshot") || backing.equals("compressed")) {
+            // Clusters shared with an internal snapshot, or compressed: writes must copy them, subclusters and all.
+            Path source = dir.resolve("source.raw");
+            QemuImg.img("create", "-q", "-f", "raw", source.toString(), Long.toString(size));
+            QemuImg.io("raw", source, "write -P 0x51 0 " + 3 * cluster, "write -P 0x52 " + (6 * cluster + 2048) + " 1k");
+            List<String> convert = new ArrayList<>(List.of("qemu-img", "convert", "-O", "qcow2", "-o",
+                    "extended_l2=on,cluster_size=" + clusterSize, "source.raw", "x.qcow2"));
+            if (backing.equals("compressed")) {
+                convert.add(2, "-c");
+            }
+            assertEquals(0, Qemu.run(dir, convert.toArray(String[]::new)).status());
+            Files.delete(source);
+            if (backing.equals("snapshot")) {
+                assertEquals(0, Qemu.run(dir, "qemu-io", "-c", "write -P 0x53 " + (cluster + 100) + " 3000", "x.qcow2").status());
+                assertEquals(0, Qemu.run(dir, "qemu-img", "snapshot", "-c", "s1", "x.qcow2").status());
+            }
+            Path[] copies = twoCopies();
+            qemuIo(copies[0], copies[0].resolve("x.qcow2"), workload(cluster));
+            Run ours = tesseraIo(copies[1].resolve("x.qcow2"), workload(cluster));
+            assertEquals(0, ours.status(), ours.err());
+            assertSameDisk(copies[0], copies[1], "x.qcow2", false);
+            return;
+        }
         if (!backing.equals("none")) {
             assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", backing, "base.img", Long.toString(size)).status());
             assertEquals(0, Qemu.run(dir, "qemu-io", "-f", backing, "-c", "write -P 0x77 0 " + size, "base.img").status());
@@ -132,11 +155,18 @@ class ImgQcow2WriteFeaturesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"off,off", "on,off", "off,on", "on,on"})
-    void dataFileWritesMatchQemuIo(String raw, String extendedL2) throws Exception {
+    @CsvSource({"off,off,", "on,off,", "off,on,", "on,on,", "off,off,base", "off,on,base"})
+    void dataFileWritesMatchQemuIo(String raw, String extendedL2, String backing) throws Exception {
         int cluster = 65536;
         String options = "data_file=x.data,data_file_raw=" + raw + ",extended_l2=" + extendedL2;
-        assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", options, "x.qcow2", "1M").status());
+        List<String> create = new ArrayList<>(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-o", options));
+        if (backing != null) {
+            assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "base.qcow2", "1M").status());
+            assertEquals(0, Qemu.run(dir, "qemu-io", "-c", "write -P 0x66 0 1M", "base.qcow2").status());
+            create.addAll(List.of("-b", "base.qcow2", "-F", "qcow2"));
+        }
+        create.addAll(List.of("x.qcow2", "1M"));
+        assertEquals(0, Qemu.run(dir, create.toArray(String[]::new)).status());
         Path[] copies = twoCopies();
         qemuIo(copies[0], Path.of("x.qcow2"), workload(cluster).subList(0, 10));
         Run ours = tesseraIo(copies[1].resolve("x.qcow2"), workload(cluster).subList(0, 10));
