@@ -364,6 +364,11 @@ class ImgQcow2WriteFeaturesTest {
             Run r = ImgToolTest.io("", args.toArray(String[]::new));
             assertTrue(r.err().contains("both allocated and zero"), command + ": " + r.err());
         }
+        // check finds it as qemu-img check does: the same status and message.
+        Path copy = dir.resolve("both-copy.qcow2");
+        Files.copy(image, copy);
+        Run ours = Qemu.sideBySide(dir, image, copy, "check", "FILE");
+        assertEquals(2, ours.status());
     }
 
     @ParameterizedTest
