@@ -227,6 +227,32 @@ class ImgQcow2WriteFeaturesTest {
         assertTrue(QemuImg.img("info", out.toString()).contains("extended l2: true"));
     }
 
+    /** resize side by side: the data file follows the disk, a raw one maps the grown range, subclusters over a longer backing file read as zeroes. */
+    @Test
+    void resizesAsQemuImg() throws Exception {
+        assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "base.qcow2", "4M").status());
+        assertEquals(0, Qemu.run(dir, "qemu-io", "-c", "write -P 0x61 0 4M", "base.qcow2").status());
+        assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=r.data,data_file_raw=on", "r.qcow2", "1M").status());
+        assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=e.data,extended_l2=on", "e.qcow2", "1M").status());
+        assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "extended_l2=on,cluster_size=16k", "-b", "base.qcow2",
+                "-F", "qcow2", "x.qcow2", "1000k").status());
+        for (String image : List.of("r.qcow2", "e.qcow2", "x.qcow2")) {
+            assertEquals(0, Qemu.run(dir, "qemu-io", "-c", "write -P 3 100k 899k", image).status());
+        }
+        Path[] copies = twoCopies();
+        for (String[] resize : new String[][] {{"r.qcow2", "3M"}, {"e.qcow2", "--shrink", "512k"}, {"e.qcow2", "2M"}, {"x.qcow2", "3M"},
+            {"x.qcow2", "--shrink", "777k"}, {"x.qcow2", "4M"}}) {
+            List<String> args = new ArrayList<>(List.of("resize"));
+            args.addAll(Arrays.asList(resize).subList(1, resize.length));
+            args.add(args.size() - 1, "FILE");
+            Qemu.sideBySide(copies[0], copies[1].resolve(resize[0]), copies[0].resolve(resize[0]), args.toArray(String[]::new));
+            assertSameDisk(copies[0], copies[1], resize[0], !resize[0].equals("x.qcow2"));
+        }
+        for (String data : List.of("r.data", "e.data")) {
+            assertEquals(Files.size(copies[0].resolve(data)), Files.size(copies[1].resolve(data)), data);
+        }
+    }
+
     @Test
     void amendsTheDataFileAsQemuImgAllows() throws Exception {
         assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", "qcow2", "-o", "data_file=a.data", "a.qcow2", "1M").status());

@@ -1166,7 +1166,9 @@ final class Qcow2Node implements BlockNode {
             }
             bitmaps().resizeWith(newSize, () -> shrink(newSize));
         } else if (newSize > header.size) {
-            bitmaps().resizeWith(newSize, () -> grow(newSize, preallocation));
+            // A raw data file's clusters are all mapped, the new ones too (QEMU).
+            BlockPreallocation mode = dataFileRaw && preallocation == BlockPreallocation.OFF ? BlockPreallocation.METADATA : preallocation;
+            bitmaps().resizeWith(newSize, () -> grow(newSize, mode));
         }
     }
 
@@ -1183,6 +1185,11 @@ final class Qcow2Node implements BlockNode {
         }
         beginWrite(0, 0);
         flushMetadata();
+        if (hasExternalDataFile() && dataFile.size() != newSize) {
+            // The data file is as large as the disk, as qemu-img keeps it; growing it first changes nothing the image maps.
+            dataFile.resize(newSize, BlockPreallocation.OFF);
+            dataFile.flush();
+        }
         if (l1Entries > l1.length) {
             growL1((int) l1Entries);
         }
@@ -1192,8 +1199,13 @@ final class Qcow2Node implements BlockNode {
         try {
             long tailEnd = oldSize % clusterSize == 0 ? oldSize : Math.min(newSize, (oldSize | (clusterSize - 1)) + 1);
             if (oldSize % clusterSize != 0 && (zeroNewRange || map(oldSize, 1).kind != UNALLOCATED)) {
-                // The old last cluster's bytes past the old end (stale or backing data) must read as zeroes.
-                write(oldSize, ByteBuffer.allocate((int) (tailEnd - oldSize)));
+                // The old last cluster's bytes past the old end (stale or backing data) must read as zeroes:
+                // with subclusters, zero subclusters as QEMU marks them.
+                if (extendedL2) {
+                    zeroPartOfCluster(oldSize, tailEnd - oldSize);
+                } else {
+                    write(oldSize, ByteBuffer.allocate((int) (tailEnd - oldSize)));
+                }
             }
             setEntries(tailEnd, newSize, zeroNewRange ? ZERO : 0);
             if (preallocation != BlockPreallocation.OFF) {
@@ -1276,6 +1288,11 @@ final class Qcow2Node implements BlockNode {
         flushMetadata();
         file.flush();
         cutFileTail();
+        if (hasExternalDataFile()) {
+            // Past the commit point too: nothing maps the data file's tail any more.
+            dataFile.resize(newSize, BlockPreallocation.OFF);
+            dataFile.flush();
+        }
     }
 
     /**
