@@ -180,7 +180,8 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public Optional<io.tessera.core.block.BlockSnapshots> internalSnapshots() {
-        return Optional.of(new Qcow2SnapshotManager(this));
+        // As QEMU: the data file's clusters have no refcounts, so no snapshot could share them.
+        return hasExternalDataFile() ? Optional.empty() : Optional.of(new Qcow2SnapshotManager(this));
     }
 
     BlockNode fileNode() {
