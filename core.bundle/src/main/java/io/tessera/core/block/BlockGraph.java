@@ -188,6 +188,34 @@ public final class BlockGraph {
     }
 
     /**
+     * Resolves a file that belongs to an image (a VMDK extent, a qcow2 external data file) against
+     * the image's directory, refusing a name that could reach outside it: an absolute path, a
+     * {@code ..} step, a URL, a backslash or a NUL byte. Unlike a backing file, such a file is
+     * written through the image, so a hostile image must not be able to point it anywhere.
+     *
+     * @param image the image's name
+     * @param name the file name the image records
+     * @param what what the file is, for the message ("extent file", "external data file")
+     * @return the resolved name
+     * @throws BlockFormatException if the name leaves the image's directory or is not a valid path
+     * @since 1.4
+     */
+    public static String resolveConfined(String image, String name, String what) throws BlockFormatException {
+        try {
+            Path relative = Path.of(name);
+            if (name.isEmpty() || relative.isAbsolute() || name.contains("://") || relative.normalize().startsWith("..")
+                    || name.contains("\\") || name.indexOf(0) >= 0) {
+                throw new BlockFormatException("'" + image + "' names " + what + " '" + name + "' outside its own directory;"
+                        + " it must be a relative name without '..'");
+            }
+            Path base = Path.of(image.startsWith("file:") ? image.substring(5) : image).toAbsolutePath().getParent();
+            return base == null ? name : base.resolve(relative).normalize().toString();
+        } catch (InvalidPathException e) {
+            throw new BlockFormatException("'" + image + "' names an invalid file '" + name + "': " + e.getReason());
+        }
+    }
+
+    /**
      * Closes nodes a node owns after its own final step failed or not, keeping the first failure
      * and adding the others to it as suppressed.
      *

@@ -271,7 +271,7 @@ class ImgChainsTest {
     }
 
     /** Runs a command over a failing protocol; true if it died (a write was refused), false if it finished. */
-    private static boolean runKilled(Command command) throws Exception {
+    static boolean runKilled(Command command) throws Exception {
         try {
             assertEquals(0, command.run());
             return false;
@@ -285,7 +285,7 @@ class ImgChainsTest {
         }
     }
 
-    private static PrintStream quiet() {
+    static PrintStream quiet() {
         return new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     }
 

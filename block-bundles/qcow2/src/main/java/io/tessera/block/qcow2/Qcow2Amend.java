@@ -1,6 +1,7 @@
 package io.tessera.block.qcow2;
 
 import io.tessera.core.block.BlockFormatException;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -28,7 +29,7 @@ import java.util.Set;
 final class Qcow2Amend {
 
     private static final Set<String> CREATION_ONLY = Set.of("cluster_size", "preallocation", "compression_type", "extended_l2",
-            "encryption", "encrypt.format", "data_file_raw");
+            "encryption", "encrypt.format");
 
     private final Qcow2Node node;
     private final Qcow2Header h;
@@ -41,6 +42,8 @@ final class Qcow2Amend {
     void run(Map<String, String> options) throws IOException {
         int version = h.version;
         Boolean lazy = null;
+        String dataFile = null;
+        Boolean dataFileRaw = null;
         int refcountOrder = h.refcountOrder;
         for (Map.Entry<String, String> o : options.entrySet()) {
             String value = o.getValue();
@@ -71,7 +74,25 @@ final class Qcow2Amend {
                     // Checked together below.
                 }
                 case "size" -> throw new IllegalArgumentException("Invalid parameter 'size': changing the disk size is what 'resize' does");
-                case "data_file" -> throw new IllegalArgumentException("Invalid parameter 'data_file': images with an external data file are not writable here");
+                case "data_file" -> {
+                    // As QEMU 7.2: only renames the data file of an image that has one.
+                    if (h.dataFile == null) {
+                        throw new IllegalArgumentException("data-file can only be set for images that use an external data file");
+                    }
+                    BlockGraph.resolveConfined(node.filename(), value, "external data file");
+                    dataFile = value;
+                }
+                case "data_file_raw" -> {
+                    dataFileRaw = switch (value) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("Parameter 'data_file_raw' expects 'on' or 'off'");
+                    };
+                    // Turning it on would need the data file to hold every cluster at its guest offset already: QEMU refuses.
+                    if (dataFileRaw && (h.autoclearFeatures & Qcow2Header.AUTOCLEAR_DATA_FILE_RAW) == 0) {
+                        throw new IllegalArgumentException("data-file-raw cannot be set on existing images");
+                    }
+                }
                 default -> throw new IllegalArgumentException(CREATION_ONLY.contains(o.getKey())
                         ? "Invalid parameter '" + o.getKey() + "'\nThis option is only supported for image creation"
                         : "Invalid parameter '" + o.getKey() + "'");
@@ -107,6 +128,21 @@ final class Qcow2Amend {
                 h.incompatibleFeatures &= ~Qcow2Header.INCOMPAT_DIRTY;
             }
             commitHeader();
+        }
+        if (dataFile != null && !dataFile.equals(h.dataFile) || Boolean.FALSE.equals(dataFileRaw)
+                && (h.autoclearFeatures & Qcow2Header.AUTOCLEAR_DATA_FILE_RAW) != 0) {
+            String oldName = h.dataFile;
+            long oldAutoclear = h.autoclearFeatures;
+            h.dataFile = dataFile != null ? dataFile : h.dataFile;
+            h.autoclearFeatures = Boolean.FALSE.equals(dataFileRaw) ? h.autoclearFeatures & ~Qcow2Header.AUTOCLEAR_DATA_FILE_RAW
+                    : h.autoclearFeatures;
+            try {
+                commitHeader();
+            } catch (IOException | RuntimeException e) {
+                h.dataFile = oldName;
+                h.autoclearFeatures = oldAutoclear;
+                throw e;
+            }
         }
         if (refcountOrder != h.refcountOrder) {
             rewriteRefcounts(refcountOrder);

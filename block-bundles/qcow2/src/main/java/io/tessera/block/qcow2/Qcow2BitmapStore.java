@@ -217,21 +217,34 @@ final class Qcow2BitmapStore implements BlockDirtyBitmaps {
         if (h.version < 3 || h.bitmapsExtension == null || (h.autoclearFeatures & Qcow2Header.AUTOCLEAR_BITMAPS) == 0) {
             return;
         }
-        long directory = ByteBuffer.wrap(h.bitmapsExtension).getLong(16);
+        for (Qcow2Bitmaps.Bitmap b : markInUse(current(), b -> (b.flags() & (FLAG_AUTO | FLAG_IN_USE)) == FLAG_AUTO)) {
+            tracked.put(b.name(), new Tracking(new BitSet(), b.granularityBits()));
+        }
+    }
+
+    /**
+     * Sets the in-use flag of the bitmaps {@code which} picks, in place in the directory, and
+     * flushes: until they are stored again, a crash leaves them inconsistent.
+     *
+     * @return the bitmaps marked
+     */
+    private List<Qcow2Bitmaps.Bitmap> markInUse(List<Qcow2Bitmaps.Bitmap> list, java.util.function.Predicate<Qcow2Bitmaps.Bitmap> which)
+            throws IOException {
+        long directory = ByteBuffer.wrap(node.header().bitmapsExtension).getLong(16);
         long at = 0;
-        boolean changed = false;
-        for (Qcow2Bitmaps.Bitmap b : current()) {
-            if ((b.flags() & (FLAG_AUTO | FLAG_IN_USE)) == FLAG_AUTO) {
+        List<Qcow2Bitmaps.Bitmap> marked = new ArrayList<>();
+        for (Qcow2Bitmaps.Bitmap b : list) {
+            if (which.test(b)) {
                 ByteBuffer flags = ByteBuffer.allocate(4).putInt(b.flags() | FLAG_IN_USE).flip();
                 node.fileNode().write(directory + at + 12, flags);
-                tracked.put(b.name(), new Tracking(new BitSet(), b.granularityBits()));
-                changed = true;
+                marked.add(b);
             }
             at = entryEnd(at, b);
         }
-        if (changed) {
+        if (!marked.isEmpty()) {
             node.fileNode().flush();
         }
+        return marked;
     }
 
     /** At a clean close: the tracked bitmaps are stored with their new bits and without the in-use flag. */
@@ -257,6 +270,67 @@ final class Qcow2BitmapStore implements BlockDirtyBitmaps {
         }
         tracked.clear();
         commit(changed, freed);
+    }
+
+    // ---------------------------------------------------------------- resize
+
+    /** A change of the disk's size, made while the bitmaps are being resized. */
+    @FunctionalInterface
+    interface DiskResize {
+        void run() throws IOException;
+    }
+
+    /**
+     * Resizes the disk with {@code resize} and fits every bitmap to its new size of
+     * {@code newSize} bytes as QEMU 7.2's resize leaves them: the bits of the range both sizes
+     * share unchanged, a grown range clean, bits past a shrunk end gone. A bitmap left in use by
+     * a writer that died is refused first, as QEMU refuses it.
+     *
+     * <p>QEMU accepts a bitmap only with a table of exactly the size the disk needs, so no order
+     * of the two changes keeps the bitmaps valid throughout when a table changes size. As QEMU
+     * (which holds the bitmaps in use while the image is open), the bitmaps that change are
+     * therefore marked in use, durably, before the disk changes, and stored with their new
+     * tables and without the flag after it, in one commit: a crash in between leaves them
+     * inconsistent, never wrong. When every table keeps its size and no bit lies past the new
+     * end, the bitmaps are not touched at all.
+     */
+    void resizeWith(long newSize, DiskResize resize) throws IOException {
+        List<Qcow2Bitmaps.Bitmap> list = current();
+        long cs = node.header().clusterSize();
+        List<BitSet> bits = new ArrayList<>();
+        List<Qcow2Bitmaps.Bitmap> changing = new ArrayList<>();
+        for (Qcow2Bitmaps.Bitmap b : list) {
+            requireConsistent(b);
+            int chunks = (int) ((newSize + (1L << b.granularityBits()) - 1) >>> b.granularityBits());
+            BitSet read = readBits(b);
+            boolean bitsPastEnd = read.length() > chunks;
+            read.clear(chunks, Math.max(chunks, read.length()));
+            long tableSize = Math.max(1, (dataBytes(b.granularityBits(), newSize) + cs - 1) / cs);
+            if (bitsPastEnd || b.tableSize() != tableSize) {
+                changing.add(b);
+            }
+            bits.add(read);
+            Tracking written = tracked == null ? null : tracked.get(b.name());
+            if (written != null) {
+                written.bits().clear(chunks, Math.max(chunks, written.bits().length()));
+            }
+        }
+        if (changing.isEmpty()) {
+            resize.run();
+            return;
+        }
+        markInUse(list, changing::contains);
+        resize.run();
+        List<Qcow2Bitmaps.Bitmap> changed = new ArrayList<>(list);
+        for (int i = 0; i < list.size(); i++) {
+            Qcow2Bitmaps.Bitmap b = list.get(i);
+            if (changing.contains(b)) {
+                long[] table = writeBits(bits.get(i), b.granularityBits(), newSize);
+                changed.set(i, new Qcow2Bitmaps.Bitmap(b.name(), table[0], (int) table[1], b.flags(), b.type(), b.granularityBits(),
+                        b.extraDataSize()));
+            }
+        }
+        commit(changed, changing);
     }
 
     // ---------------------------------------------------------------- storage
@@ -309,7 +383,11 @@ final class Qcow2BitmapStore implements BlockDirtyBitmaps {
 
     /** @return the bytes of the bitmap's data: one bit per granularity chunk of the disk */
     private long dataBytes(int granularityBits) {
-        long chunks = (node.size() + (1L << granularityBits) - 1) >>> granularityBits;
+        return dataBytes(granularityBits, node.size());
+    }
+
+    private static long dataBytes(int granularityBits, long diskSize) {
+        long chunks = (diskSize + (1L << granularityBits) - 1) >>> granularityBits;
         return (chunks + 7) / 8;
     }
 
@@ -347,8 +425,13 @@ final class Qcow2BitmapStore implements BlockDirtyBitmaps {
      * @return the table's offset and its number of entries
      */
     private long[] writeBits(BitSet bits, int granularityBits) throws IOException {
+        return writeBits(bits, granularityBits, node.size());
+    }
+
+    /** As {@link #writeBits(BitSet, int)}, with a table for a disk of {@code diskSize} bytes. */
+    private long[] writeBits(BitSet bits, int granularityBits, long diskSize) throws IOException {
         long cs = node.header().clusterSize();
-        long bytes = dataBytes(granularityBits);
+        long bytes = dataBytes(granularityBits, diskSize);
         int clusters = (int) Math.max(1, (bytes + cs - 1) / cs);
         byte[] data = Arrays.copyOf(bits.toByteArray(), (int) bytes);
         Qcow2Refcounts counts = node.refcounts();

@@ -174,8 +174,17 @@ final class Qcow2Check {
                     continue;
                 }
                 long host = word & Qcow2Node.L2_OFFSET_MASK;
-                if (host == 0) {
+                long bitmap = table.bitmaps == null ? 0 : table.bitmaps[j];
+                if (!node.hasHostCluster(word)) {
+                    if ((bitmap & Qcow2Node.ALL_ALLOCATED) != 0) {
+                        corruption("ERROR: L2 table at offset " + Long.toHexString(offset) + ", entry " + j
+                                + ": unallocated cluster has allocated subclusters");
+                    }
                     continue;
+                }
+                if ((bitmap & bitmap >>> 32 & Qcow2Node.ALL_ALLOCATED) != 0) {
+                    // QEMU's words: a subcluster both allocated and zero.
+                    corruption("ERROR offset=" + Long.toHexString(host) + ": Allocated cluster has corrupted subcluster allocation bitmap");
                 }
                 if (!node.hasExternalDataFile()) {
                     count(host, 1, "data cluster");

@@ -10,6 +10,7 @@ import io.tessera.core.block.BlockMeasure;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockOptions;
+import io.tessera.core.block.BlockPreallocation;
 import io.tessera.core.block.BlockRepair;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,9 +27,10 @@ import org.osgi.service.component.annotations.Component;
  * deleted, read) and persistent dirty bitmaps (changed, and updated by writes).
  *
  * <p>Open options: {@code node-name}; {@code backing=null} opens an overlay without its backing
- * file. Writing is refused for images that use extended L2 entries, an external data file or
- * carry the corrupt bit; an image left dirty by lazy refcounts gets its refcounts rebuilt when
- * opened read-write, as QEMU does.
+ * file. Writing is refused for images that carry the corrupt bit; an image left dirty by lazy
+ * refcounts gets its refcounts rebuilt when opened read-write, as QEMU does. An external data
+ * file must lie in the image's directory (a relative name without {@code ..}): it is written
+ * through the image, so a hostile image must not point it elsewhere.
  *
  * <p>Also found by {@link java.util.ServiceLoader}, for the {@code tessera img} tool that runs
  * without OSGi.
@@ -39,7 +41,7 @@ public final class Qcow2Driver implements BlockDriver {
     static final String FORMAT = "qcow2";
     private static final Set<String> OPEN_OPTIONS = Set.of("node-name", "backing");
     private static final Set<String> CREATE_OPTIONS = Set.of("size", "compat", "cluster_size", "refcount_bits", "lazy_refcounts",
-            "preallocation", "backing_file", "backing_fmt", "compression_type", "extended_l2");
+            "preallocation", "backing_file", "backing_fmt", "compression_type", "extended_l2", "data_file", "data_file_raw");
     private static final AtomicInteger NODES = new AtomicInteger();
 
     @Override
@@ -84,12 +86,6 @@ public final class Qcow2Driver implements BlockDriver {
             if ((header.incompatibleFeatures & Qcow2Header.INCOMPAT_CORRUPT) != 0) {
                 throw new BlockFormatException("'" + name + "' is marked corrupt; open it read-only, or repair it with check -r all");
             }
-            if (header.extendedL2()) {
-                throw new BlockFormatException("writing qcow2 images with extended L2 entries is not supported; open '" + name + "' read-only");
-            }
-            if (header.dataFile != null) {
-                throw new BlockFormatException("writing qcow2 images with an external data file is not supported; open '" + name + "' read-only");
-            }
         }
         long[] tableBytes = new long[1];
         List<Qcow2Snapshots.Snapshot> snapshots = Qcow2Snapshots.read(file, header, name, tableBytes);
@@ -97,7 +93,7 @@ public final class Qcow2Driver implements BlockDriver {
         BlockNode dataFile = file;
         try {
             if (header.dataFile != null) {
-                dataFile = opener(request, "external data file").open(BlockGraph.resolveRelative(name, header.dataFile), "raw");
+                dataFile = openDataFile(request, header.dataFile, readOnly, false);
             }
             if (header.backingFile != null && !"null".equals(request.options().get("backing"))) {
                 backing = opener(request, "backing file").open(BlockGraph.resolveRelative(name, header.backingFile),
@@ -123,6 +119,24 @@ public final class Qcow2Driver implements BlockDriver {
                 }
             }
             throw e;
+        }
+    }
+
+    /** Opens (or creates) the external data file an image names, which must lie in the image's directory. */
+    private static BlockNode openDataFile(BlockOpenRequest request, String dataName, boolean readOnly, boolean create) throws IOException {
+        String path = BlockGraph.resolveConfined(request.filename(), dataName, "external data file");
+        if (!create && !java.nio.file.Files.exists(java.nio.file.Path.of(path))) {
+            throw new BlockFormatException("'" + request.filename() + "' keeps its data in external data file '" + dataName
+                    + "', which does not exist (looked for " + path + ")");
+        }
+        try {
+            return opener(request, "external data file").openDataFile(path, readOnly, create);
+        } catch (UnsupportedOperationException e) {
+            // A backing-only opener (an in-place conversion) still reads the data file as a raw image.
+            if (!readOnly) {
+                throw e;
+            }
+            return opener(request, "external data file").open(path, "raw");
         }
     }
 
@@ -201,6 +215,31 @@ public final class Qcow2Driver implements BlockDriver {
         if (h.backingFormat != null && h.backingFile == null) {
             throw new IllegalArgumentException("backing_fmt needs backing_file");
         }
+        h.dataFile = o.get("data_file");
+        boolean dataFileRaw = bool(o, "data_file_raw");
+        if (h.dataFile != null) {
+            if (h.version == 2) {
+                throw new IllegalArgumentException("External data files are only supported with compatibility level 1.1 and above"
+                        + " (use version=v3 or greater)");
+            }
+            if (h.dataFile.isEmpty()) {
+                throw new IllegalArgumentException("data_file must name a file");
+            }
+            h.incompatibleFeatures |= Qcow2Header.INCOMPAT_DATA_FILE;
+        }
+        if (dataFileRaw) {
+            if (h.dataFile == null) {
+                throw new IllegalArgumentException("data-file-raw requires data-file");
+            }
+            if (h.backingFile != null) {
+                throw new IllegalArgumentException("Backing file and data-file-raw cannot be used at the same time");
+            }
+            h.autoclearFeatures |= Qcow2Header.AUTOCLEAR_DATA_FILE_RAW;
+            if (prealloc.equals("off")) {
+                // Every guest cluster must be mapped to its place in the raw data file from the start (QEMU).
+                prealloc = "metadata";
+            }
+        }
         h.size = request.size();
         int l2Bits = h.clusterBits - (h.extendedL2() ? 4 : 3);
         long l1Entries = (h.size + (clusterSize << l2Bits) - 1) / (clusterSize << l2Bits);
@@ -223,6 +262,33 @@ public final class Qcow2Driver implements BlockDriver {
         }
         long total = 1 + tableClusters + blocks + l1Clusters;
         BlockNode file = request.file();
+        BlockNode dataFile = file;
+        if (h.dataFile != null) {
+            // Created (emptied) and sized first, as qemu-img does: the data file is a disk-sized raw file from the start.
+            if (request.backingOpener() == null) {
+                throw new IllegalArgumentException("creating '" + request.filename() + "' with an external data file needs a way to create that file");
+            }
+            dataFile = request.backingOpener().openDataFile(
+                    BlockGraph.resolveConfined(request.filename(), h.dataFile, "external data file"), false, true);
+        }
+        try {
+            writeNewImage(request, h, dataFile, prealloc, total, tableClusters, blocks, blocksOffset, l1Clusters, headerCluster);
+        } finally {
+            if (dataFile != file) {
+                dataFile.close();
+            }
+        }
+    }
+
+    private static void writeNewImage(BlockCreateRequest request, Qcow2Header h, BlockNode dataFile, String prealloc, long total,
+            long tableClusters, long blocks, long blocksOffset, long l1Clusters, ByteBuffer headerCluster) throws IOException {
+        BlockNode file = request.file();
+        long clusterSize = h.clusterSize();
+        long refcountBits = 1L << h.refcountOrder;
+        if (dataFile != file) {
+            dataFile.resize(h.size, BlockPreallocation.OFF);
+            dataFile.flush();
+        }
         ByteBuffer table = ByteBuffer.allocate((int) (tableClusters * clusterSize));
         for (long b = 0; b < blocks; b++) {
             table.putLong(blocksOffset + b * clusterSize);
@@ -239,8 +305,9 @@ public final class Qcow2Driver implements BlockDriver {
         file.write(0, headerCluster);
         file.flush();
         if (!prealloc.equals("off")) {
-            Qcow2Node node = new Qcow2Node("#create", request.filename(), file, file, null, h, false, List.of(), 0);
+            Qcow2Node node = new Qcow2Node("#create", request.filename(), file, dataFile, null, h, false, List.of(), 0);
             node.preallocate(prealloc.equals("full"));
+            dataFile.flush();
             node.flushMetadata();
             file.flush();
         }

@@ -40,6 +40,9 @@ final class Qcow2Node implements BlockNode {
     static final long COPIED = 1L << 63;
     static final long COMPRESSED = 1L << 62;
     static final long ZERO = 1L;
+    /** Extended L2 bitmaps: the low half says "allocated", the high half "reads as zero", one bit per subcluster. */
+    static final long ALL_ALLOCATED = 0xffffffffL;
+    static final long ALL_ZEROES = 0xffffffffL << 32;
 
     /** Kinds of extents. */
     static final int UNALLOCATED = 0;
@@ -65,6 +68,8 @@ final class Qcow2Node implements BlockNode {
     private final int l2Entries;
     private final boolean extendedL2;
     private final long subclusterSize;
+    /** The external data file holds every guest cluster at its guest offset, a raw image of the disk (autoclear bit 1). */
+    private final boolean dataFileRaw;
     /** The active L1 table; replaced (never resized in place) when growing the disk needs more entries. */
     private long[] l1;
     private boolean l1Dirty;
@@ -106,6 +111,7 @@ final class Qcow2Node implements BlockNode {
         this.l2Bits = clusterBits - (extendedL2 ? 4 : 3);
         this.l2Entries = 1 << l2Bits;
         this.subclusterSize = extendedL2 ? clusterSize / 32 : clusterSize;
+        this.dataFileRaw = dataFile != file && (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_DATA_FILE_RAW) != 0;
         this.snapshots = snapshots;
         this.snapshotTableBytes = snapshotTableBytes;
         this.l1 = readL1(header.l1TableOffset, header.l1Size);
@@ -174,7 +180,8 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public Optional<io.tessera.core.block.BlockSnapshots> internalSnapshots() {
-        return Optional.of(new Qcow2SnapshotManager(this));
+        // As QEMU: the data file's clusters have no refcounts, so no snapshot could share them.
+        return hasExternalDataFile() ? Optional.empty() : Optional.of(new Qcow2SnapshotManager(this));
     }
 
     BlockNode fileNode() {
@@ -306,20 +313,16 @@ final class Qcow2Node implements BlockNode {
             if ((word & ZERO) != 0 && header.version >= 3) {
                 return new Extent(ZEROES, -1, rest);
             }
-            if (host == 0) {
+            if (!hasHostCluster(word)) {
                 return new Extent(UNALLOCATED, -1, rest);
             }
             checkDataCluster(host, index, table);
             return new Extent(DATA, host + within, rest);
         }
-        long bitmap = table.bitmaps[index];
+        long bitmap = checkedBitmap(table, index);
         int sub = (int) (within / subclusterSize);
         long alloc = bitmap & 0xffffffffL;
         long zero = bitmap >>> 32;
-        if ((alloc & zero) != 0) {
-            throw new BlockFormatException("'" + filename + "' has an extended L2 entry (table at " + table.offset + ", index " + index
-                    + ") with subclusters both allocated and zero");
-        }
         int state = subclusterState(alloc, zero, sub);
         int last = sub;
         while (last + 1 < 32 && subclusterState(alloc, zero, last + 1) == state) {
@@ -327,7 +330,7 @@ final class Qcow2Node implements BlockNode {
         }
         long length = (last + 1) * subclusterSize - within;
         if (state == DATA) {
-            if (host == 0) {
+            if (!hasHostCluster(word)) {
                 throw new BlockFormatException("'" + filename + "' has allocated subclusters without a host cluster (L2 table at "
                         + table.offset + ", index " + index + ")");
             }
@@ -335,6 +338,16 @@ final class Qcow2Node implements BlockNode {
             return new Extent(DATA, host + within, length);
         }
         return new Extent(state, -1, length);
+    }
+
+    /** An extended L2 entry's subcluster bitmap, refused if it calls a subcluster both allocated and zero. */
+    private long checkedBitmap(L2Table table, int index) throws BlockFormatException {
+        long bitmap = table.bitmaps[index];
+        if ((bitmap & bitmap >>> 32 & ALL_ALLOCATED) != 0) {
+            throw new BlockFormatException("'" + filename + "' has an extended L2 entry (table at " + table.offset + ", index " + index
+                    + ") with subclusters both allocated and zero");
+        }
+        return bitmap;
     }
 
     private static int subclusterState(long alloc, long zero, int sub) {
@@ -495,13 +508,17 @@ final class Qcow2Node implements BlockNode {
         long at = offset;
         while (src.hasRemaining()) {
             long inCluster = at & (clusterSize - 1);
+            int n = (int) Math.min(src.remaining(), clusterSize - inCluster);
             Slot slot = slot(at);
             long word = slot.table.words[slot.index];
-            if ((word & (COMPRESSED | ZERO)) == 0 && (word & COPIED) != 0 && (word & L2_OFFSET_MASK) != 0) {
+            if (writableInPlace(word)) {
                 // In place: the cluster is ours alone.
-                int n = (int) Math.min(src.remaining(), clusterSize - inCluster);
                 ByteBuffer part = src.slice(src.position(), n);
-                dataFile.write((word & L2_OFFSET_MASK) + inCluster, part);
+                if (extendedL2) {
+                    writeSubclusters(slot, at, part, true);
+                } else {
+                    dataFile.write((word & L2_OFFSET_MASK) + inCluster, part);
+                }
                 src.position(src.position() + n);
                 at += n;
                 continue;
@@ -509,7 +526,7 @@ final class Qcow2Node implements BlockNode {
             if (inCluster == 0 && src.remaining() >= clusterSize) {
                 // A run of whole clusters that all need new space: one allocation, one write.
                 long clusters = countFreshRun(at, src.remaining() / clusterSize);
-                long host = allocateData(clusters);
+                long host = allocateData(at, clusters);
                 ByteBuffer part = src.slice(src.position(), (int) (clusters * clusterSize));
                 dataFile.write(host, part);
                 for (long c = 0; c < clusters; c++) {
@@ -520,22 +537,98 @@ final class Qcow2Node implements BlockNode {
                 at += clusters * clusterSize;
                 continue;
             }
+            if (extendedL2) {
+                writeSubclusters(slot, at, src.slice(src.position(), n), false);
+                src.position(src.position() + n);
+                at += n;
+                continue;
+            }
             // A partial cluster: copy what it held (backing, zeroes, compressed, shared data) and overlay the new bytes.
             long clusterStart = at - inCluster;
-            int n = (int) Math.min(src.remaining(), clusterSize - inCluster);
             ByteBuffer whole = ByteBuffer.allocate((int) clusterSize);
             long visible = Math.min(clusterSize, header.size - clusterStart);
             whole.limit((int) visible);
             read(clusterStart, whole);
             whole.clear();
             whole.put((int) inCluster, src, src.position(), n);
-            long host = allocateData(1);
+            long host = allocateData(clusterStart, 1);
             dataFile.write(host, whole);
             replace(slot(at), host | COPIED);
             src.position(src.position() + n);
             at += n;
         }
         return length;
+    }
+
+    /**
+     * Writes part of one cluster of an image with extended L2 entries, as QEMU 7.2 does: the
+     * subclusters the bytes touch become allocated, and the bytes of those subclusters that the
+     * write does not cover are copied from what they read now (backing file or zeroes). A cluster
+     * that needs new space takes along what the old one held: every subcluster of a compressed
+     * cluster, and the span of allocated subclusters of a shared one. The data is written before
+     * the L2 entry changes, so a crash leaves the old bitmap over unchanged old data.
+     *
+     * @param inPlace whether the cluster is ours alone and keeps its host cluster
+     */
+    private void writeSubclusters(Slot slot, long at, ByteBuffer part, boolean inPlace) throws IOException {
+        long word = slot.table.words[slot.index];
+        long bitmap = checkedBitmap(slot.table, slot.index);
+        long clusterStart = at & ~(clusterSize - 1);
+        int inCluster = (int) (at - clusterStart);
+        int n = part.remaining();
+        int from = (int) (inCluster / subclusterSize);
+        int to = (int) ((inCluster + n - 1) / subclusterSize) + 1;
+        boolean compressed = (word & COMPRESSED) != 0;
+        if (!inPlace && compressed) {
+            from = 0;
+            to = 32;
+        } else if (!inPlace && hasHostCluster(word) && (int) bitmap != 0) {
+            from = Math.min(from, Integer.numberOfTrailingZeros((int) bitmap));
+            to = Math.max(to, 32 - Integer.numberOfLeadingZeros((int) bitmap));
+        }
+        long start = clusterStart + from * subclusterSize;
+        long end = Math.min(clusterStart + to * subclusterSize, header.size);
+        if (inPlace && (bitmap >>> from & 1) != 0) {
+            start = at; // the first subcluster already holds its data here
+        }
+        if (inPlace && (bitmap >>> (to - 1) & 1) != 0) {
+            end = at + n;
+        }
+        ByteBuffer data = ByteBuffer.allocate((int) (end - start));
+        if (at > start) {
+            read(start, data.slice(0, (int) (at - start)));
+        }
+        if (at + n < end) {
+            read(at + n, data.slice((int) (at + n - start), (int) (end - at - n)));
+        }
+        data.put((int) (at - start), part, part.position(), n);
+        long host = inPlace ? word & L2_OFFSET_MASK : allocateData(clusterStart, 1);
+        dataFile.write(host + (start - clusterStart), data);
+        long range = subclusterRange(from, to);
+        long updated = ((compressed ? 0 : bitmap) | range) & ~(range << 32);
+        if (inPlace) {
+            if (updated != bitmap) {
+                slot.table.bitmaps[slot.index] = updated;
+                slot.table.dirty = true;
+            }
+        } else {
+            replace(slot, host | COPIED, updated);
+        }
+    }
+
+    /** The allocation bits of subclusters {@code from} (inclusive) to {@code to} (exclusive); shifted left by 32, their zero bits. */
+    private static long subclusterRange(int from, int to) {
+        return (ALL_ALLOCATED >>> (32 - (to - from))) << from;
+    }
+
+    /** Whether an entry points to a host cluster: a non-zero offset, or with an external data file offset 0 marked copied (QEMU). */
+    boolean hasHostCluster(long word) {
+        return (word & COMPRESSED) == 0 && ((word & L2_OFFSET_MASK) != 0 || hasExternalDataFile() && (word & COPIED) != 0);
+    }
+
+    /** Whether writes may go to an entry's host cluster in place: plain data referenced only here (a standard zero cluster is rewritten). */
+    private boolean writableInPlace(long word) {
+        return (word & COPIED) != 0 && hasHostCluster(word) && (extendedL2 || (word & ZERO) == 0);
     }
 
     /** Where the next compressed cluster goes: packed byte after byte into clusters taken for them, as QEMU's qcow2_alloc_bytes. */
@@ -548,8 +641,9 @@ final class Qcow2Node implements BlockNode {
             throw new IllegalArgumentException("compressed writes take whole " + clusterSize + "-byte clusters, not " + src.remaining()
                     + " bytes at offset " + offset);
         }
-        if (extendedL2 || hasExternalDataFile()) {
-            throw new UnsupportedOperationException("compressed clusters with extended L2 entries or an external data file are not supported");
+        if (hasExternalDataFile()) {
+            // As QEMU 7.2: compressed clusters cannot live in an external data file.
+            throw new UnsupportedOperationException("compressed writes to '" + filename + "': Operation not supported with an external data file");
         }
         beginWrite(offset, src.remaining());
         int count = (int) ((src.remaining() + clusterSize - 1) / clusterSize);
@@ -634,8 +728,7 @@ final class Qcow2Node implements BlockNode {
         long n = 0;
         while (n < max) {
             Slot s = slot(at + n * clusterSize);
-            long word = s.table.words[s.index];
-            if ((word & (COMPRESSED | ZERO)) == 0 && (word & COPIED) != 0 && (word & L2_OFFSET_MASK) != 0) {
+            if (writableInPlace(s.table.words[s.index])) {
                 break;
             }
             n++;
@@ -643,9 +736,15 @@ final class Qcow2Node implements BlockNode {
         return Math.max(n, 1);
     }
 
-    private long allocateData(long clusters) throws IOException {
+    /**
+     * Host space for {@code clusters} clusters of guest data from {@code guestOffset}: new
+     * clusters counted in the image file, or with an external data file the clusters at the
+     * guest offset itself, uncounted, as QEMU lays them out (the data file's clusters have no
+     * refcounts).
+     */
+    private long allocateData(long guestOffset, long clusters) throws IOException {
         if (hasExternalDataFile()) {
-            throw new IOException("writing qcow2 images with an external data file is not supported");
+            return guestOffset & ~(clusterSize - 1);
         }
         return refcounts().allocate(clusters);
     }
@@ -672,6 +771,9 @@ final class Qcow2Node implements BlockNode {
             long at = refcounts().allocate(1);
             table = new L2Table(at, l2Entries, extendedL2);
             System.arraycopy(shared.words, 0, table.words, 0, l2Entries);
+            if (extendedL2) {
+                System.arraycopy(shared.bitmaps, 0, table.bitmaps, 0, l2Entries);
+            }
             table.dirty = true;
             cache(table);
             l1[l1Index] = at | COPIED;
@@ -683,15 +785,39 @@ final class Qcow2Node implements BlockNode {
         return new Slot(table, (int) ((offset >>> clusterBits) & (l2Entries - 1)));
     }
 
-    /** Points an entry at new contents, releasing (after the table is durable) the clusters it held. */
+    /**
+     * Points an entry at new contents, releasing (after the table is durable) the clusters it
+     * held. {@code word} is in the standard form; with extended L2 entries its zero flag becomes
+     * "every subcluster reads as zero" and a host cluster "every subcluster allocated".
+     */
     private void replace(Slot slot, long word) throws IOException {
+        if (!extendedL2 || (word & COMPRESSED) != 0) {
+            replace(slot, word, 0); // a compressed cluster's bitmap is reserved (zero); its low bits are part of the offset
+        } else if ((word & ZERO) != 0) {
+            replace(slot, word & ~ZERO, ALL_ZEROES);
+        } else {
+            replace(slot, word, hasHostCluster(word) ? ALL_ALLOCATED : 0);
+        }
+    }
+
+    /** Points an entry at a new word and (extended L2 entries only) subcluster bitmap. */
+    private void replace(Slot slot, long word, long bitmap) throws IOException {
         long old = slot.table.words[slot.index];
         slot.table.words[slot.index] = word;
+        if (extendedL2) {
+            slot.table.bitmaps[slot.index] = bitmap;
+        }
         slot.table.dirty = true;
-        release(old);
+        boolean sameCluster = ((old | word) & COMPRESSED) == 0 && (old & L2_OFFSET_MASK) == (word & L2_OFFSET_MASK);
+        if (!sameCluster) {
+            release(old);
+        }
     }
 
     private void release(long old) throws IOException {
+        if (hasExternalDataFile()) {
+            return; // the data file's clusters have no refcounts; each guest cluster keeps its place there
+        }
         if ((old & COMPRESSED) != 0) {
             long[] range = compressedRange(old);
             long first = range[0] & ~(clusterSize - 1);
@@ -719,7 +845,8 @@ final class Qcow2Node implements BlockNode {
 
     /**
      * Zeroes or discards: whole clusters change their L2 entry (a zero flag, or unallocated when
-     * that reads the same), partial ones are written with zeroes (write-zeroes) or left (discard).
+     * that reads the same), partial ones are written with zeroes (write-zeroes; with extended L2
+     * entries only their partial subclusters) or left (discard), as QEMU 7.2 does.
      */
     private void clearRange(long offset, long length, boolean mustZero) throws IOException {
         beginWrite(offset, length);
@@ -729,38 +856,115 @@ final class Qcow2Node implements BlockNode {
             long inCluster = at & (clusterSize - 1);
             long n = Math.min(end - at, clusterSize - inCluster);
             boolean whole = inCluster == 0 && (n == clusterSize || at + n == header.size);
-            if (!whole) {
-                if (mustZero) {
-                    write(at, ByteBuffer.allocate((int) n));
+            if (whole) {
+                int l1Index = (int) (at >>> (clusterBits + l2Bits));
+                if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null && !(mustZero && header.version >= 3)) {
+                    // No table and nothing below: the whole table's range already reads as zeroes.
+                    at = Math.min(end, ((long) l1Index + 1) << (clusterBits + l2Bits));
+                    continue;
                 }
-                at += n;
-                continue;
-            }
-            int l1Index = (int) (at >>> (clusterBits + l2Bits));
-            if ((l1[l1Index] & L1_OFFSET_MASK) == 0 && backing == null && !(mustZero && header.version >= 3)) {
-                // No table and nothing below: the whole table's range already reads as zeroes.
-                at = Math.min(end, ((long) l1Index + 1) << (clusterBits + l2Bits));
-                continue;
-            }
-            if (header.version < 3) {
-                // Version 2 has no zero flag: unallocated reads as zeroes only without a backing file.
-                if (!mustZero || backing == null) {
-                    if (map(at, clusterSize).kind != UNALLOCATED) {
-                        replace(slot(at), 0);
-                    }
+                if (extendedL2) {
+                    clearSubclusters(at, n, mustZero);
                 } else {
-                    write(at, ByteBuffer.allocate((int) n));
+                    clearCluster(at, n, mustZero);
                 }
-                at += n;
-                continue;
-            }
-            Slot s = slot(at);
-            // Write-zeroes leaves zero clusters, as QEMU does (present in map); a discard with nothing below leaves nothing.
-            long word = backing == null && !mustZero ? 0 : ZERO;
-            if (s.table.words[s.index] != word) {
-                replace(s, word);
+            } else if (mustZero && extendedL2) {
+                zeroPartOfCluster(at, n);
+            } else if (mustZero) {
+                write(at, ByteBuffer.allocate((int) n));
             }
             at += n;
+        }
+    }
+
+    /** Zeroes or discards the whole cluster at {@code at} ({@code n} bytes, less at the disk's end) with standard L2 entries. */
+    private void clearCluster(long at, long n, boolean mustZero) throws IOException {
+        if (header.version < 3) {
+            // Version 2 has no zero flag: unallocated reads as zeroes only without a backing file.
+            if (!mustZero || backing == null) {
+                if (map(at, clusterSize).kind != UNALLOCATED) {
+                    replace(slot(at), 0);
+                }
+            } else {
+                write(at, ByteBuffer.allocate((int) n));
+            }
+            return;
+        }
+        Slot s = slot(at);
+        zeroRawDataFile(at, n);
+        // Write-zeroes leaves zero clusters, as QEMU does (present in map), keeping the space of a cluster that is ours
+        // alone; so does a discard of a cluster that held something or over a backing file; a discard of nothing with
+        // nothing below leaves nothing.
+        long old = s.table.words[s.index];
+        long word = backing == null && !mustZero && !dataFileRaw && !hasHostCluster(old) && (old & COMPRESSED) == 0 ? 0 : ZERO;
+        if (mustZero && (old & COPIED) != 0 && hasHostCluster(old)) {
+            word = old | ZERO;
+        }
+        if (old != word) {
+            replace(s, word);
+        }
+    }
+
+    /**
+     * Zeroes or discards the whole cluster at {@code at} with extended L2 entries, as QEMU 7.2: a
+     * bitmap of zero subclusters; write-zeroes keeps a cluster that is ours alone, discard lets
+     * it go, and with nothing below a discarded cluster that held nothing is simply unallocated.
+     */
+    private void clearSubclusters(long at, long n, boolean mustZero) throws IOException {
+        Slot s = slot(at);
+        zeroRawDataFile(at, n);
+        long word = s.table.words[s.index];
+        if (mustZero && writableInPlace(word)) {
+            if (s.table.bitmaps[s.index] != ALL_ZEROES) {
+                s.table.bitmaps[s.index] = ALL_ZEROES;
+                s.table.dirty = true;
+            }
+            return;
+        }
+        boolean keepZero = mustZero || backing != null || dataFileRaw || hasHostCluster(word) || (word & COMPRESSED) != 0;
+        long bitmap = keepZero ? ALL_ZEROES : 0;
+        if (word != 0 || s.table.bitmaps[s.index] != bitmap) {
+            replace(s, 0, bitmap);
+        }
+    }
+
+    /**
+     * Zeroes part of one cluster with extended L2 entries: the whole subclusters it covers are
+     * marked zero, the partial ones at its edges written with zeroes. A compressed cluster has
+     * no bitmap to mark: it is written (and so allocated) instead.
+     */
+    private void zeroPartOfCluster(long at, long n) throws IOException {
+        long first = Math.min(at + n, (at + subclusterSize - 1) & ~(subclusterSize - 1));
+        long last = at + n == header.size ? at + n : Math.max(first, (at + n) & ~(subclusterSize - 1));
+        Slot s = slot(at);
+        if ((s.table.words[s.index] & COMPRESSED) != 0 || first == last) {
+            write(at, ByteBuffer.allocate((int) n));
+            return;
+        }
+        if (first > at) {
+            write(at, ByteBuffer.allocate((int) (first - at)));
+            s = slot(first); // the write may have replaced the table
+        }
+        zeroRawDataFile(first, last - first);
+        long clusterStart = at & ~(clusterSize - 1);
+        int from = (int) ((first - clusterStart) / subclusterSize);
+        int to = (int) ((last - clusterStart + subclusterSize - 1) / subclusterSize);
+        long range = subclusterRange(from, to);
+        long bitmap = checkedBitmap(s.table, s.index);
+        long updated = (bitmap | range << 32) & ~range;
+        if (updated != bitmap) {
+            s.table.bitmaps[s.index] = updated;
+            s.table.dirty = true;
+        }
+        if (last < at + n) {
+            write(last, ByteBuffer.allocate((int) (at + n - last)));
+        }
+    }
+
+    /** With a raw data file, zeroed or discarded guest bytes are zeroed there too, before the tables say so: it stays a raw image of the disk. */
+    private void zeroRawDataFile(long offset, long length) throws IOException {
+        if (dataFileRaw && length > 0) {
+            dataFile.writeZeroes(offset, Math.min(length, header.size - offset));
         }
     }
 
@@ -786,25 +990,26 @@ final class Qcow2Node implements BlockNode {
             int index = first.index;
             int last = (int) (first.index + (tableEnd - at + clusterSize - 1) / clusterSize);
             while (index < last) {
-                if ((first.table.words[index] & L2_OFFSET_MASK) != 0 || (first.table.words[index] & COMPRESSED) != 0) {
+                if (hasHostCluster(first.table.words[index]) || (first.table.words[index] & COMPRESSED) != 0) {
                     index++;
                     continue;
                 }
                 int run = index;
-                while (run < last && (first.table.words[run] & (L2_OFFSET_MASK | COMPRESSED)) == 0) {
+                while (run < last && !hasHostCluster(first.table.words[run]) && (first.table.words[run] & COMPRESSED) == 0) {
                     run++;
                 }
                 long clusters = run - index;
-                long host = refcounts().allocate(clusters);
+                long host = allocateData(at + (long) (index - first.index) * clusterSize, clusters);
                 for (int i = 0; i < clusters; i++) {
                     // A zero flag stays: the cluster gets space but still reads as zeroes (QEMU's zero-alloc).
+                    // With extended L2 entries the bitmap stays: the subclusters have space but are not allocated (QEMU 7.2).
                     first.table.words[index + i] = host + i * clusterSize | COPIED | first.table.words[index + i] & ZERO;
                 }
                 first.table.dirty = true;
                 if (full) {
-                    file.writeZeroes(host, clusters * clusterSize);
-                } else {
-                    file.writeZeroes(host + clusters * clusterSize - 1, 1);
+                    dataFile.writeZeroes(host, clusters * clusterSize);
+                } else if (dataFile.size() < host + clusters * clusterSize) {
+                    dataFile.writeZeroes(host + clusters * clusterSize - 1, 1);
                 }
                 index = run;
             }
@@ -818,16 +1023,25 @@ final class Qcow2Node implements BlockNode {
         if (readOnly) {
             return;
         }
+        if (hasExternalDataFile()) {
+            dataFile.flush();
+        }
         flushMetadata();
         file.flush();
     }
 
-    /** One epoch: counts that grew, then L2 tables, then the L1 table, then counts that shrank; flushed between. */
+    /**
+     * One epoch: counts that grew, then L2 tables, then the L1 table, then counts that shrank;
+     * flushed between. An external data file is flushed before the tables that map its new data.
+     */
     synchronized void flushMetadata() throws IOException {
         writePending();
         boolean l2Dirty = l2Cache.values().stream().anyMatch(t -> t.dirty);
         if (refcounts == null && !l2Dirty && !l1Dirty) {
             return;
+        }
+        if (l2Dirty && hasExternalDataFile()) {
+            dataFile.flush();
         }
         if (refcounts != null) {
             refcounts.writeIncreases();
@@ -933,6 +1147,7 @@ final class Qcow2Node implements BlockNode {
      * as QEMU does) and preallocated, and the size field written last. Shrinking: the size field
      * first, then the clusters past the end dropped and the file cut after its last used
      * cluster. Either way a crash leaves the old or the new disk, and at most leaked clusters.
+     * Persistent bitmaps follow the disk as QEMU 7.2 resizes them ({@link Qcow2BitmapStore#resizeWith}).
      */
     @Override
     public synchronized void resize(long newSize, BlockPreallocation preallocation) throws IOException {
@@ -946,18 +1161,15 @@ final class Qcow2Node implements BlockNode {
         if (header.version < 3 && !snapshots.isEmpty()) {
             throw new UnsupportedOperationException("Can't resize a v2 image which has snapshots");
         }
-        if (header.bitmapsExtension != null) {
-            // Bitmaps cover the old size; resizing them is not done: refuse rather than leave them wrong.
-            throw new UnsupportedOperationException("Can't resize an image which has persistent dirty bitmaps; remove them first"
-                    + " (tessera img bitmap --remove FILE BITMAP)");
-        }
         if (newSize < header.size) {
             if (preallocation != BlockPreallocation.OFF) {
                 throw new IllegalArgumentException("Preallocation can't be used for shrinking an image");
             }
-            shrink(newSize);
+            bitmaps().resizeWith(newSize, () -> shrink(newSize));
         } else if (newSize > header.size) {
-            grow(newSize, preallocation);
+            // A raw data file's clusters are all mapped, the new ones too (QEMU).
+            BlockPreallocation mode = dataFileRaw && preallocation == BlockPreallocation.OFF ? BlockPreallocation.METADATA : preallocation;
+            bitmaps().resizeWith(newSize, () -> grow(newSize, mode));
         }
     }
 
@@ -974,6 +1186,11 @@ final class Qcow2Node implements BlockNode {
         }
         beginWrite(0, 0);
         flushMetadata();
+        if (hasExternalDataFile() && dataFile.size() != newSize) {
+            // The data file is as large as the disk, as qemu-img keeps it; growing it first changes nothing the image maps.
+            dataFile.resize(newSize, BlockPreallocation.OFF);
+            dataFile.flush();
+        }
         if (l1Entries > l1.length) {
             growL1((int) l1Entries);
         }
@@ -983,8 +1200,13 @@ final class Qcow2Node implements BlockNode {
         try {
             long tailEnd = oldSize % clusterSize == 0 ? oldSize : Math.min(newSize, (oldSize | (clusterSize - 1)) + 1);
             if (oldSize % clusterSize != 0 && (zeroNewRange || map(oldSize, 1).kind != UNALLOCATED)) {
-                // The old last cluster's bytes past the old end (stale or backing data) must read as zeroes.
-                write(oldSize, ByteBuffer.allocate((int) (tailEnd - oldSize)));
+                // The old last cluster's bytes past the old end (stale or backing data) must read as zeroes:
+                // with subclusters, zero subclusters as QEMU marks them.
+                if (extendedL2) {
+                    zeroPartOfCluster(oldSize, tailEnd - oldSize);
+                } else {
+                    write(oldSize, ByteBuffer.allocate((int) (tailEnd - oldSize)));
+                }
             }
             setEntries(tailEnd, newSize, zeroNewRange ? ZERO : 0);
             if (preallocation != BlockPreallocation.OFF) {
@@ -1067,6 +1289,11 @@ final class Qcow2Node implements BlockNode {
         flushMetadata();
         file.flush();
         cutFileTail();
+        if (hasExternalDataFile()) {
+            // Past the commit point too: nothing maps the data file's tail any more.
+            dataFile.resize(newSize, BlockPreallocation.OFF);
+            dataFile.flush();
+        }
     }
 
     /**
@@ -1215,11 +1442,11 @@ final class Qcow2Node implements BlockNode {
         }
         data.put("refcount-bits", 1 << header.refcountOrder);
         if (v3) {
-            data.put("corrupt", (header.incompatibleFeatures & Qcow2Header.INCOMPAT_CORRUPT) != 0);
             if (header.dataFile != null) {
                 data.put("data-file", header.dataFile);
                 data.put("data-file-raw", (header.autoclearFeatures & Qcow2Header.AUTOCLEAR_DATA_FILE_RAW) != 0);
             }
+            data.put("corrupt", (header.incompatibleFeatures & Qcow2Header.INCOMPAT_CORRUPT) != 0);
             data.put("extended-l2", extendedL2);
         }
         List<BlockSnapshotInfo> list = new ArrayList<>();

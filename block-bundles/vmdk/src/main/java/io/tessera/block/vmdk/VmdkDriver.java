@@ -3,6 +3,7 @@ package io.tessera.block.vmdk;
 import io.tessera.core.block.BlockCreateRequest;
 import io.tessera.core.block.BlockDriver;
 import io.tessera.core.block.BlockFormatException;
+import io.tessera.core.block.BlockGraph;
 import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import io.tessera.core.block.BlockOptions;
@@ -241,18 +242,15 @@ public final class VmdkDriver implements BlockDriver {
      *        no absolute path), unlike a parent disk, which may live anywhere as in QEMU
      */
     static String resolve(String image, String name, boolean confine) throws BlockFormatException {
+        if (confine) {
+            return BlockGraph.resolveConfined(image, name, "extent file");
+        }
         try {
-            Path relative = Path.of(name);
-            if (confine && (relative.isAbsolute() || name.contains("://") || relative.normalize().startsWith("..")
-                    || name.contains("\\") || name.indexOf(0) >= 0)) {
-                throw new BlockFormatException("'" + image + "' names extent file '" + name + "' outside its own directory;"
-                        + " extent files must be relative names without '..'");
-            }
-            if (!confine && (name.contains("://") || relative.isAbsolute())) {
+            if (name.contains("://") || Path.of(name).isAbsolute()) {
                 return name;
             }
             Path base = Path.of(image.startsWith("file:") ? image.substring(5) : image).toAbsolutePath().getParent();
-            return base == null ? name : base.resolve(relative).normalize().toString();
+            return base == null ? name : base.resolve(name).normalize().toString();
         } catch (InvalidPathException e) {
             throw new BlockFormatException("'" + image + "' names an invalid file '" + name + "': " + e.getReason());
         }
