@@ -188,7 +188,7 @@ public final class BlockGraph {
     }
 
     /**
-     * Resolves a file that belongs to an image (a VMDK extent, a qcow2 external data file) against
+     * Resolves a file that belongs to an image (a VMDK extent) against
      * the image's directory, refusing a name that could reach outside it: an absolute path, a
      * {@code ..} step, a URL, a backslash or a NUL byte. Unlike a backing file, such a file is
      * written through the image, so a hostile image must not be able to point it anywhere.

@@ -79,7 +79,7 @@ final class Qcow2Amend {
                     if (h.dataFile == null) {
                         throw new IllegalArgumentException("data-file can only be set for images that use an external data file");
                     }
-                    BlockGraph.resolveConfined(node.filename(), value, "external data file");
+                    BlockGraph.resolveRelative(node.filename(), value); // refuses only a name that is no valid path
                     dataFile = value;
                 }
                 case "data_file_raw" -> {

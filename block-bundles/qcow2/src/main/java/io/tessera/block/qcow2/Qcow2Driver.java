@@ -122,9 +122,13 @@ public final class Qcow2Driver implements BlockDriver {
         }
     }
 
-    /** Opens (or creates) the external data file an image names, which must lie in the image's directory. */
+    /**
+     * Opens (or creates) the external data file an image names. The name is resolved as a backing
+     * file's is (relative to the image's directory, absolute as it is): qemu-img writes absolute
+     * names when given one, and QEMU opens them, so Tessera does too.
+     */
     private static BlockNode openDataFile(BlockOpenRequest request, String dataName, boolean readOnly, boolean create) throws IOException {
-        String path = BlockGraph.resolveConfined(request.filename(), dataName, "external data file");
+        String path = BlockGraph.resolveRelative(request.filename(), dataName);
         if (!create && !java.nio.file.Files.exists(java.nio.file.Path.of(path))) {
             throw new BlockFormatException("'" + request.filename() + "' keeps its data in external data file '" + dataName
                     + "', which does not exist (looked for " + path + ")");
@@ -269,7 +273,7 @@ public final class Qcow2Driver implements BlockDriver {
                 throw new IllegalArgumentException("creating '" + request.filename() + "' with an external data file needs a way to create that file");
             }
             dataFile = request.backingOpener().openDataFile(
-                    BlockGraph.resolveConfined(request.filename(), h.dataFile, "external data file"), false, true);
+                    BlockGraph.resolveRelative(request.filename(), h.dataFile), false, true);
         }
         try {
             writeNewImage(request, h, dataFile, prealloc, total, tableClusters, blocks, blocksOffset, l1Clusters, headerCluster);
