@@ -40,7 +40,7 @@ final class FileSpace implements AutoCloseable {
 
     /** @return the space manager of a file, or {@code null} where fallocate cannot be called */
     static FileSpace open(String path) {
-        if (Libc.FALLOCATE == null || Libc.POSIX_FALLOCATE == null) {
+        if (Libc.fallocate() == null || Libc.posixFallocate() == null) {
             return null;
         }
         int fd = Libc.open(path, Libc.O_WRONLY);
@@ -56,7 +56,7 @@ final class FileSpace implements AutoCloseable {
     void preallocate(long offset, long length) throws IOException {
         int error;
         try {
-            error = (int) Libc.POSIX_FALLOCATE.invokeExact(fd, offset, length);
+            error = (int) Libc.posixFallocate().invokeExact(fd, offset, length);
         } catch (Throwable e) {
             throw new IOException("Could not preallocate new data: " + e, e);
         }
@@ -82,7 +82,7 @@ final class FileSpace implements AutoCloseable {
         }
         int result;
         try {
-            result = (int) Libc.FALLOCATE.invokeExact(state, fd, mode, offset, length);
+            result = (int) Libc.fallocate().invokeExact(state, fd, mode, offset, length);
         } catch (Throwable e) {
             refusedModes.add(mode);
             return false;

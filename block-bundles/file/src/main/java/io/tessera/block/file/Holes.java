@@ -23,7 +23,7 @@ final class Holes implements AutoCloseable {
 
     /** @return a hole finder for the file, or {@code null} where holes cannot be asked for */
     static Holes open(String path) {
-        if (Libc.LSEEK == null) {
+        if (Libc.lseek() == null) {
             return null;
         }
         int fd = Libc.open(path, Libc.O_RDONLY);
@@ -41,7 +41,7 @@ final class Holes implements AutoCloseable {
             return max;
         }
         try {
-            long data = (long) Libc.LSEEK.invokeExact(state, fd, offset, Libc.SEEK_DATA);
+            long data = (long) Libc.lseek().invokeExact(state, fd, offset, Libc.SEEK_DATA);
             if (data < 0) {
                 if (Libc.errno(state) == Libc.ENXIO) {
                     return -max; // no data from here to the end
@@ -52,7 +52,7 @@ final class Holes implements AutoCloseable {
             if (data > offset) {
                 return -Math.min(max, data - offset);
             }
-            long hole = (long) Libc.LSEEK.invokeExact(state, fd, offset, Libc.SEEK_HOLE);
+            long hole = (long) Libc.lseek().invokeExact(state, fd, offset, Libc.SEEK_HOLE);
             if (hole < 0) {
                 unsupported = true;
                 return max;

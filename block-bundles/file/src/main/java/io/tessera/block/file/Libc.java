@@ -38,19 +38,55 @@ final class Libc {
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
-    static final MethodHandle OPEN = function("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    static final MethodHandle LSEEK = function("lseek",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
-            Linker.Option.captureCallState("errno"));
-    /** int fallocate(int fd, int mode, off_t offset, off_t len); errno on failure. */
-    static final MethodHandle FALLOCATE = function("fallocate",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            Linker.Option.captureCallState("errno"));
-    /** int posix_fallocate(int fd, off_t offset, off_t len): returns the error number itself; glibc writes zeroes where fallocate is refused. */
-    static final MethodHandle POSIX_FALLOCATE = function("posix_fallocate",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-    private static final MethodHandle STRERROR = function("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    // Each binding lives in a holder class of its own, made on first use: linking a downcall spins
+    // classes and costs tens of milliseconds, which the image tools' short runs feel, and most
+    // runs need only open, close and lseek.
+    private static final class Open {
+        static final MethodHandle HANDLE = function("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Close {
+        static final MethodHandle HANDLE = function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
+    private static final class Lseek {
+        static final MethodHandle HANDLE = function("lseek",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    private static final class Fallocate {
+        static final MethodHandle HANDLE = function("fallocate",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    private static final class PosixFallocate {
+        static final MethodHandle HANDLE = function("posix_fallocate",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    private static final class Strerror {
+        static final MethodHandle HANDLE = function("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+
+    /** @return long lseek(int fd, off_t offset, int whence), capturing errno; {@code null} where there is none */
+    static MethodHandle lseek() {
+        return Lseek.HANDLE;
+    }
+
+    /** @return int fallocate(int fd, int mode, off_t offset, off_t len), capturing errno; {@code null} where there is none */
+    static MethodHandle fallocate() {
+        return Fallocate.HANDLE;
+    }
+
+    /**
+     * @return int posix_fallocate(int fd, off_t offset, off_t len), which returns the error number
+     *         itself (glibc writes zeroes where fallocate is refused); {@code null} where there is none
+     */
+    static MethodHandle posixFallocate() {
+        return PosixFallocate.HANDLE;
+    }
 
     private Libc() {
     }
@@ -68,11 +104,11 @@ final class Libc {
 
     /** @return a new descriptor of {@code path} opened with {@code flags}, or -1 where that cannot be done */
     static int open(String path, int flags) {
-        if (OPEN == null || CLOSE == null) {
+        if (Open.HANDLE == null || Close.HANDLE == null) {
             return -1;
         }
         try (Arena temporary = Arena.ofConfined()) {
-            return (int) OPEN.invokeExact(temporary.allocateFrom(path), flags);
+            return (int) Open.HANDLE.invokeExact(temporary.allocateFrom(path), flags);
         } catch (Throwable e) {
             return -1;
         }
@@ -80,7 +116,7 @@ final class Libc {
 
     static void close(int fd) {
         try {
-            int ignored = (int) CLOSE.invokeExact(fd);
+            int ignored = (int) Close.HANDLE.invokeExact(fd);
         } catch (Throwable e) {
             // the descriptor is gone either way
         }
@@ -93,9 +129,9 @@ final class Libc {
 
     /** @return the C library's text for an error number ("No space left on device"), as QEMU prints it */
     static String strerror(int errno) {
-        if (STRERROR != null) {
+        if (Strerror.HANDLE != null) {
             try {
-                MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+                MemorySegment text = (MemorySegment) Strerror.HANDLE.invokeExact(errno);
                 return text.reinterpret(256).getString(0);
             } catch (Throwable e) {
                 // fall through to the number
