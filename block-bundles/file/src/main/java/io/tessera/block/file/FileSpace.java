@@ -3,6 +3,8 @@ package io.tessera.block.file;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Manages the disk space behind a file as QEMU's file protocol does on Linux, with
@@ -30,8 +32,8 @@ final class FileSpace implements AutoCloseable {
     private final String path;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = arena.allocate(Libc.CALL_STATE);
-    /** The modes the file system refused once: not asked again. */
-    private final java.util.Set<Integer> refusedModes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The modes the file system refused once: not asked again. Only read and written under this object's lock. */
+    private final Set<Integer> refusedModes = new HashSet<>();
 
     private FileSpace(int fd, String path) {
         this.fd = fd;
