@@ -39,7 +39,7 @@ public final class ImgMain {
     }
 
     public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err));
+        ToolExit.exit(run(List.of(args), System.out, System.err));
     }
 
     /** Runs one command; returns the exit status. */

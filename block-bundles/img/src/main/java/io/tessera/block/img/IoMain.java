@@ -37,7 +37,7 @@ public final class IoMain {
     }
 
     public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err, System.in));
+        ToolExit.exit(run(List.of(args), System.out, System.err, System.in));
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err, java.io.InputStream in) {
