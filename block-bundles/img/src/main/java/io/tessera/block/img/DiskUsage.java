@@ -39,6 +39,15 @@ final class DiskUsage {
         }
     }
 
+    /**
+     * Starts the first {@code stat} on a thread of its own: linking the downcall and its first
+     * call spin classes and take tens of milliseconds, which then overlap the opening of the
+     * image instead of following it ({@code info} asks only once it has read the image).
+     */
+    static void warmUp(Path path) {
+        Thread.ofPlatform().daemon().name("stat").start(() -> of(path));
+    }
+
     static long of(Path path) {
         if (STAT != null) {
             try (Arena arena = Arena.ofConfined()) {

@@ -30,6 +30,7 @@ final class InfoCommand {
         Options o = new Options(args, ImgMain.list("f", "output", "U"), ImgMain.list("force-share"));
         String file = ImgMain.onlyFile(o, "info");
         String output = o.get("output", "human");
+        DiskUsage.warmUp(Path.of(file));
         try (BlockNode node = graph.open(file, o.get("f", ""), true, Map.of())) {
             BlockImageInfo info = node.imageInfo();
             if (output.equals("json")) {
