@@ -22,6 +22,12 @@ import java.util.concurrent.Future;
  */
 final class CompareCommand {
 
+    /**
+     * Bytes read from each image per step: 1 MiB, so that the two buffers are still in the CPU's
+     * cache when they are compared right after the reads.
+     */
+    private static final int CHUNK = 1 << 20;
+
     private final BlockGraph graph;
     private final PrintStream out;
     private final PrintStream err;
@@ -53,8 +59,8 @@ final class CompareCommand {
                     err.println("Warning: Image size mismatch!");
                 }
             }
-            ByteBuffer x = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
-            ByteBuffer y = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
+            ByteBuffer x = ByteBuffer.allocateDirect(CHUNK);
+            ByteBuffer y = ByteBuffer.allocateDirect(CHUNK);
             MemorySegment xs = MemorySegment.ofBuffer(x);
             MemorySegment ys = MemorySegment.ofBuffer(y);
             for (long at = 0; at < common; ) {
@@ -66,7 +72,7 @@ final class CompareCommand {
                     at += same;
                     continue;
                 }
-                int n = (int) Math.min(ConvertCommand.CHUNK, same);
+                int n = (int) Math.min(CHUNK, same);
                 long diff;
                 if (sa.zero() || sb.zero()) {
                     // One side is known to be zero: only the other needs reading, its two halves at the same time.
@@ -77,7 +83,7 @@ final class CompareCommand {
                     data.read(at, x.clear().limit(half));
                     join(second);
                     x.clear().limit(n);
-                    diff = MemorySegment.mismatch(xs, 0, n, ConvertCommand.zeroes(), 0, n);
+                    diff = ConvertCommand.firstNonZero(xs, 0, n);
                 } else {
                     x.clear().limit(n);
                     y.clear().limit(n);
@@ -94,11 +100,11 @@ final class CompareCommand {
                 at += n;
             }
             BlockNode longer = a.size() > b.size() ? a : b;
-            for (long at = common; at < longer.size(); at += ConvertCommand.CHUNK) {
-                int n = (int) Math.min(ConvertCommand.CHUNK, longer.size() - at);
+            for (long at = common; at < longer.size(); at += CHUNK) {
+                int n = (int) Math.min(CHUNK, longer.size() - at);
                 x.clear().limit(n);
                 longer.read(at, x);
-                long diff = MemorySegment.mismatch(xs, 0, n, ConvertCommand.zeroes(), 0, n);
+                long diff = ConvertCommand.firstNonZero(xs, 0, n);
                 if (diff >= 0) {
                     return mismatch(quiet, at + (diff & ~511L));
                 }
