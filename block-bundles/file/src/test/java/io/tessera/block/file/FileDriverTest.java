@@ -353,4 +353,28 @@ class FileDriverTest {
             assertTrue(hole.zero() && !hole.data(), "block status finds the punched hole: " + hole);
         }
     }
+
+    /** Growing a file by write-zeroes past its end or by resize leaves a hole, as QEMU's ftruncate does: no block is written. */
+    @Test
+    void growingWritesNoBlock() throws Exception {
+        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "ftruncate through the C library is for Linux here");
+        Path path = dir.resolve("grown.img");
+        Files.write(path, new byte[0]);
+        try (BlockNode node = open(path, false)) {
+            node.writeZeroes(0, 3 << 20);
+            assertEquals(3 << 20, Files.size(path));
+            assertEquals(0, allocatedBytes(path), "write-zeroes past the end takes no block");
+            node.resize(5 << 20, BlockPreallocation.OFF);
+            assertEquals(5 << 20, Files.size(path));
+            assertEquals(0, allocatedBytes(path), "resize without preallocation takes no block");
+            node.write(4 << 20, ByteBuffer.wrap(new byte[] {7}));
+            node.writeZeroes((5 << 20) - 10, 20);
+            assertEquals((5 << 20) + 10, node.size());
+            ByteBuffer back = ByteBuffer.allocate(20);
+            node.read((5 << 20) - 10, back);
+            assertArrayEquals(new byte[20], back.array());
+        }
+        assertEquals((5 << 20) + 10, Files.size(path));
+        assertEquals(7, Files.readAllBytes(path)[4 << 20], "a growing write keeps its byte");
+    }
 }
