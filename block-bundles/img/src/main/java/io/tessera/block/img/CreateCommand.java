@@ -54,10 +54,13 @@ final class CreateCommand {
             throw new Options.UsageException("create needs a SIZE (or a backing file to take it from)");
         }
         options.remove("size");
-        size = (size + 511) & ~511L;
         if (!o.has("q")) {
-            out.println("Formatting '" + pos.get(0) + "', fmt=" + format + " size=" + size);
+            // qemu-img shows the size as given, before rounding it up to whole sectors.
+            Map<String, String> shown = new LinkedHashMap<>(options);
+            shown.put("size", Long.toString(size));
+            FormattingLine.of(pos.get(0), format, shown).ifPresent(out::println);
         }
+        size = (size + 511) & ~511L;
         create(graph, pos.get(0), format, size, options);
         return 0;
     }
