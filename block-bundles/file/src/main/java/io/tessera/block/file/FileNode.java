@@ -223,6 +223,19 @@ final class FileNode implements BlockNode {
     }
 
     /**
+     * Writes zeroes over the first block of a file just grown from empty, as QEMU's file
+     * protocol does (so that probing its alignment later finds a real block): 4 KiB, or a sector
+     * for files under 4 KiB. qemu-img's new images take that block; {@code info}'s disk size shows it.
+     */
+    private void allocateFirstBlock(long newSize) throws IOException {
+        ByteBuffer block = ZEROES.duplicate();
+        block.limit((int) Math.min(newSize, newSize < 4096 ? 512 : 4096));
+        while (block.hasRemaining()) {
+            channel.write(block, block.position());
+        }
+    }
+
+    /**
      * Truncates or extends the file, as QEMU's file protocol does: growing with
      * {@link BlockPreallocation#OFF} leaves a hole, {@link BlockPreallocation#FALLOC} reserves
      * the blocks with {@code posix_fallocate} ({@link FileSpace}; zeroes are written where it
@@ -248,7 +261,10 @@ final class FileNode implements BlockNode {
             } else if (newSize > current) {
                 FileSpace s = preallocation == BlockPreallocation.FALLOC ? space() : null;
                 if (preallocation == BlockPreallocation.OFF) {
-                    writeZeroes(newSize - 1, 1);
+                    extendTo(newSize);
+                    if (current == 0) {
+                        allocateFirstBlock(newSize);
+                    }
                 } else if (s != null) {
                     s.preallocate(current, newSize - current);
                     grownTo(newSize);

@@ -84,7 +84,10 @@ final class VmdkCreator {
         boolean zeroedGrain = bool(o, "zeroed_grain");
         long cid = ThreadLocalRandom.current().nextInt() & 0xffffffffL;
         String base = java.nio.file.Path.of(request.filename()).getFileName().toString();
-        String stem = base.endsWith(".vmdk") ? base.substring(0, base.length() - 5) : base;
+        // As qemu-img: extent files are named after the descriptor's name split at its last dot (x.img: x-flat.img, x-s001.img).
+        int dot = base.lastIndexOf('.');
+        String stem = dot < 0 ? base : base.substring(0, dot);
+        String suffix = dot < 0 ? "" : base.substring(dot);
         StringBuilder extentLines = new StringBuilder();
         switch (subformat) {
             case "monolithicSparse", "streamOptimized" -> {
@@ -98,7 +101,7 @@ final class VmdkCreator {
                 long pieces = split ? Math.max(1, (capacity + SPLIT_SECTORS - 1) / SPLIT_SECTORS) : 1;
                 for (long i = 0; i < pieces; i++) {
                     long sectors = split ? Math.min(SPLIT_SECTORS, capacity - i * SPLIT_SECTORS) : capacity;
-                    String name = split ? String.format("%s-%s%03d.vmdk", stem, flat ? "f" : "s", i + 1) : stem + "-flat.vmdk";
+                    String name = split ? String.format("%s-%s%03d%s", stem, flat ? "f" : "s", i + 1, suffix) : stem + "-flat" + suffix;
                     if (request.backingOpener() == null) {
                         throw new IllegalArgumentException("creating a " + subformat + " image needs a way to create its extent files");
                     }
