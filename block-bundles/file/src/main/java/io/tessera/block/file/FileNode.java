@@ -104,6 +104,16 @@ final class FileNode implements BlockNode {
         if (offset + length < 0) {
             throw new IOException("write of " + length + " bytes at offset " + offset + " overflows");
         }
+        if (offset + length > size.get()) {
+            // A write that grows the file never runs beside an extension by ftruncate (writeZeroes), which could cut it off.
+            synchronized (this) {
+                return writeAt(offset, src, length);
+            }
+        }
+        return writeAt(offset, src, length);
+    }
+
+    private int writeAt(long offset, ByteBuffer src, int length) throws IOException {
         int total = 0;
         try {
             while (src.hasRemaining()) {
@@ -182,12 +192,8 @@ final class FileNode implements BlockNode {
                     at += channel.write(chunk, at);
                 }
             }
-            if (end > oldSize && end > channel.size()) {
-                // Writing the last byte makes the file sparse where the host allows it.
-                ByteBuffer one = ByteBuffer.allocate(1);
-                while (one.hasRemaining()) {
-                    channel.write(one, end - 1);
-                }
+            if (end > oldSize) {
+                extendTo(end);
             }
         } catch (ClosedChannelException e) {
             throw closedException();
@@ -195,6 +201,38 @@ final class FileNode implements BlockNode {
             throw new IOException("write zeroes to '" + filename + "' at offset " + at + " failed: " + e.getMessage(), e);
         }
         grownTo(end);
+    }
+
+    /**
+     * Grows the file to {@code end} (if it is shorter) so that the new range reads as zeroes and
+     * takes no block, as QEMU's ftruncate does; under the lock that writes growing the file take,
+     * as a write past {@code end} finished meanwhile would otherwise be cut off.
+     */
+    private synchronized void extendTo(long end) throws IOException {
+        if (end <= channel.size()) {
+            return;
+        }
+        FileSpace grower = space();
+        if (grower == null || !grower.extendTo(end)) {
+            // Without ftruncate: writing the last byte makes the file sparse but for that byte's block.
+            ByteBuffer one = ByteBuffer.allocate(1);
+            while (one.hasRemaining()) {
+                channel.write(one, end - 1);
+            }
+        }
+    }
+
+    /**
+     * Writes zeroes over the first block of a file just grown from empty, as QEMU's file
+     * protocol does (so that probing its alignment later finds a real block): 4 KiB, or a sector
+     * for files under 4 KiB. qemu-img's new images take that block; {@code info}'s disk size shows it.
+     */
+    private void allocateFirstBlock(long newSize) throws IOException {
+        ByteBuffer block = ZEROES.duplicate();
+        block.limit((int) Math.min(newSize, newSize < 4096 ? 512 : 4096));
+        while (block.hasRemaining()) {
+            channel.write(block, block.position());
+        }
     }
 
     /**
@@ -223,7 +261,10 @@ final class FileNode implements BlockNode {
             } else if (newSize > current) {
                 FileSpace s = preallocation == BlockPreallocation.FALLOC ? space() : null;
                 if (preallocation == BlockPreallocation.OFF) {
-                    writeZeroes(newSize - 1, 1);
+                    extendTo(newSize);
+                    if (current == 0) {
+                        allocateFirstBlock(newSize);
+                    }
                 } else if (s != null) {
                     s.preallocate(current, newSize - current);
                     grownTo(newSize);

@@ -3,6 +3,7 @@ package io.tessera.block.file;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -64,6 +65,31 @@ final class FileSpace implements AutoCloseable {
         }
         if (error != 0) {
             throw new IOException("Could not preallocate new data: " + Libc.strerror(error));
+        }
+    }
+
+    /**
+     * Grows the file to {@code size} with {@code ftruncate}, as QEMU extends files: the new range
+     * is a hole, no block is written (Java's channels can only grow a file by writing to it).
+     *
+     * @return whether the file has grown; {@code false} where ftruncate cannot be called
+     */
+    boolean extendTo(long size) throws IOException {
+        MethodHandle ftruncate = Libc.ftruncate();
+        if (ftruncate == null) {
+            return false;
+        }
+        int result;
+        synchronized (this) {
+            try {
+                result = (int) ftruncate.invokeExact(state, fd, size);
+            } catch (Throwable e) {
+                return false;
+            }
+            if (result == 0) {
+                return true;
+            }
+            throw new IOException("could not grow '" + path + "' to " + size + " bytes: " + Libc.strerror(Libc.errno(state)));
         }
     }
 

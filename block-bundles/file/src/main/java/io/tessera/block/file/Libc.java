@@ -66,6 +66,12 @@ final class Libc {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
     }
 
+    private static final class Ftruncate {
+        static final MethodHandle HANDLE = function("ftruncate",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                Linker.Option.captureCallState("errno"));
+    }
+
     private static final class Strerror {
         static final MethodHandle HANDLE = function("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
@@ -86,6 +92,11 @@ final class Libc {
      */
     static MethodHandle posixFallocate() {
         return PosixFallocate.HANDLE;
+    }
+
+    /** @return int ftruncate(int fd, off_t length), capturing errno; {@code null} where there is none */
+    static MethodHandle ftruncate() {
+        return Ftruncate.HANDLE;
     }
 
     private Libc() {

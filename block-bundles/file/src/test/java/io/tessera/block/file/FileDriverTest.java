@@ -304,6 +304,16 @@ class FileDriverTest {
         return Arrays.equals(bytes, from, from + length, zero, 0, length);
     }
 
+    /**
+     * Checks the blocks a file takes: {@code expected} bytes of data, plus at most one block of the
+     * file system's own (ext4 counts its extent tree's block in st_blocks once a file has more
+     * than four extents, which punching and zeroing ranges can make).
+     */
+    private static void assertAllocated(long expected, Path path, String message) throws Exception {
+        long actual = allocatedBytes(path);
+        assertTrue(actual >= expected && actual <= expected + 4096, message + ": " + actual + " bytes allocated, expected " + expected);
+    }
+
     /** The blocks the host gives the file (stat's %b, in 512-byte units): what {@code du} counts. */
     private static long allocatedBytes(Path path) throws Exception {
         Process p = new ProcessBuilder("stat", "-c", "%b", path.toString()).start();
@@ -337,11 +347,11 @@ class FileDriverTest {
             long full = allocatedBytes(path);
 
             node.discard(1 << 20, 2 << 20);
-            assertEquals(full - (2 << 20), allocatedBytes(path), "discard punches a 2 MiB hole");
+            assertAllocated(full - (2 << 20), path, "discard punches a 2 MiB hole");
             node.writeZeroes(4 << 20, 1 << 20, true);
-            assertEquals(full - (3 << 20), allocatedBytes(path), "write-zeroes with unmap punches a hole");
+            assertAllocated(full - (3 << 20), path, "write-zeroes with unmap punches a hole");
             node.writeZeroes(6 << 20, 1 << 20, false);
-            assertEquals(full - (3 << 20), allocatedBytes(path), "write-zeroes without unmap keeps the blocks");
+            assertAllocated(full - (3 << 20), path, "write-zeroes without unmap keeps the blocks");
             assertEquals(size, node.size(), "holes keep the size");
 
             node.read(0, back.clear());
@@ -352,5 +362,29 @@ class FileDriverTest {
             BlockStatus hole = node.blockStatus(1 << 20, 2 << 20);
             assertTrue(hole.zero() && !hole.data(), "block status finds the punched hole: " + hole);
         }
+    }
+
+    /** Growing a file by write-zeroes past its end or by resize leaves a hole, as QEMU's ftruncate does: no block is written. */
+    @Test
+    void growingWritesNoBlock() throws Exception {
+        assumeTrue(System.getProperty("os.name", "").equals("Linux"), "ftruncate through the C library is for Linux here");
+        Path path = dir.resolve("grown.img");
+        Files.write(path, new byte[0]);
+        try (BlockNode node = open(path, false)) {
+            node.writeZeroes(0, 3 << 20);
+            assertEquals(3 << 20, Files.size(path));
+            assertEquals(0, allocatedBytes(path), "write-zeroes past the end takes no block");
+            node.resize(5 << 20, BlockPreallocation.OFF);
+            assertEquals(5 << 20, Files.size(path));
+            assertEquals(0, allocatedBytes(path), "resize without preallocation takes no block");
+            node.write(4 << 20, ByteBuffer.wrap(new byte[] {7}));
+            node.writeZeroes((5 << 20) - 10, 20);
+            assertEquals((5 << 20) + 10, node.size());
+            ByteBuffer back = ByteBuffer.allocate(20);
+            node.read((5 << 20) - 10, back);
+            assertArrayEquals(new byte[20], back.array());
+        }
+        assertEquals((5 << 20) + 10, Files.size(path));
+        assertEquals(7, Files.readAllBytes(path)[4 << 20], "a growing write keeps its byte");
     }
 }

@@ -8,6 +8,7 @@ import io.tessera.core.block.BlockOpenRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
@@ -39,32 +40,65 @@ final class CreateCommand {
         if (o.has("F")) {
             options.put("backing_fmt", o.get("F", ""));
         }
-        long size;
+        long size = -1;
         if (pos.size() == 2) {
             size = Sizes.parse("size", pos.get(1));
         } else if (options.containsKey("size")) {
             size = Sizes.parse("size", options.get("size"));
-        } else if (options.containsKey("backing_file")) {
-            String backing = InfoCommand.fullBacking(pos.get(0), options.get("backing_file"));
-            try (BlockNode node = graph.open(backing, options.getOrDefault("backing_fmt", ""), true)) {
-                size = node.size();
-                options.putIfAbsent("backing_fmt", node.format());
-            }
-        } else {
+        }
+        if (options.containsKey("backing_file")) {
+            long backingSize = checkBacking(pos.get(0), options, o.has("u"));
+            size = size < 0 ? backingSize : size;
+        }
+        if (size < 0) {
             throw new Options.UsageException("create needs a SIZE (or a backing file to take it from)");
         }
         options.remove("size");
-        size = (size + 511) & ~511L;
         if (!o.has("q")) {
-            out.println("Formatting '" + pos.get(0) + "', fmt=" + format + " size=" + size);
+            // qemu-img shows the size as given, before rounding it up to whole sectors.
+            Map<String, String> shown = new LinkedHashMap<>(options);
+            shown.put("size", Long.toString(size));
+            FormattingLine.of(pos.get(0), format, shown).ifPresent(out::println);
         }
+        size = (size + 511) & ~511L;
         create(graph, pos.get(0), format, size, options);
         return 0;
+    }
+
+    /**
+     * Checks the backing file as qemu-img 7.2 does before it creates anything: its format must be
+     * given (a probed one is named in the refusal), and unless {@code unsafe} (-u) it must open.
+     *
+     * @return the backing file's size, or -1 where it was not opened
+     */
+    private long checkBacking(String filename, Map<String, String> options, boolean unsafe) throws IOException {
+        String name = options.get("backing_file");
+        String format = options.get("backing_fmt");
+        if (format == null && unsafe) {
+            throw new IOException(filename + ": Backing file specified without backing format");
+        }
+        if (unsafe) {
+            return -1;
+        }
+        String backing = InfoCommand.fullBacking(filename, name);
+        try (BlockNode node = graph.open(backing, format == null ? "" : format, true)) {
+            if (format == null) {
+                throw new IOException(filename + ": Backing file specified without backing format\nDetected format of " + node.format() + ".");
+            }
+            return node.size();
+        } catch (IOException e) {
+            if (format == null && e.getMessage().startsWith(filename + ": Backing file specified")) {
+                throw e;
+            }
+            String reason = e instanceof java.nio.file.NoSuchFileException ? "No such file or directory" : e.getMessage();
+            throw new IOException(filename + ": Could not open '" + name + "': " + reason + "\nCould not open backing image.", e);
+        }
     }
 
     /** Creates (or truncates) the file and writes an empty image of the format into it. */
     static void create(BlockGraph graph, String filename, String format, long size, Map<String, String> options) throws IOException {
         BlockDriver driver = graph.formatDriver(format);
+        boolean existed = Files.exists(Path.of(filename));
         try (FileChannel c = FileChannel.open(Path.of(filename), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             // emptied; the driver writes through the protocol node
@@ -72,6 +106,12 @@ final class CreateCommand {
         try (BlockNode file = graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of()))) {
             // A format may read its backing file (vmdk records the parent's content id) or make data files (vmdk extents).
             driver.create(new BlockCreateRequest(filename, file, size, options, graph.opener()));
+        } catch (IOException | RuntimeException e) {
+            // qemu-img refuses bad options before it makes a file: leave no empty file behind either.
+            if (!existed && Files.size(Path.of(filename)) == 0) {
+                Files.deleteIfExists(Path.of(filename));
+            }
+            throw e;
         }
     }
 }

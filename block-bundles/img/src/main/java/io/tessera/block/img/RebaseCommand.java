@@ -86,7 +86,11 @@ final class RebaseCommand {
         }
     }
 
-    /** Writes into {@code image} the old chain's bytes wherever the image holds nothing and the new chain reads otherwise. */
+    /**
+     * Writes into {@code image} the old chain's bytes wherever the image holds nothing and the new
+     * chain reads otherwise, as qemu-img 7.2: runs of differing sectors are written as data (zero
+     * data too) where the old backing file reaches, and as write-zeroes past its end.
+     */
     static void copyDifferences(BlockNode image, BlockNode newBacking, Progress progress) throws IOException {
         ByteBuffer old = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
         ByteBuffer fresh = ByteBuffer.allocateDirect(ConvertCommand.CHUNK);
@@ -94,12 +98,17 @@ final class RebaseCommand {
         MemorySegment freshBytes = MemorySegment.ofBuffer(fresh);
         long size = image.size();
         long newSize = newBacking == null ? 0 : newBacking.size();
+        long oldSize = image.backing().isPresent() ? image.backing().get().size() : 0;
         for (long at = 0; at < size; ) {
             BlockStatus s = image.blockStatus(at, Math.min(size - at, ConvertCommand.CHUNK));
             int n = (int) s.length();
             if (s.depth() == 0 && s.allocated()) {
                 at += n;
                 continue;
+            }
+            boolean pastOldEnd = at >= oldSize;
+            if (!pastOldEnd) {
+                n = (int) Math.min(n, oldSize - at);
             }
             // What the image reads here is the old chain's view (zeroes past its end); known zeroes need no reading.
             boolean oldZero = s.zero() && !s.data();
@@ -120,7 +129,7 @@ final class RebaseCommand {
                 filled = newBacking.read(at, fresh);
             }
             freshBytes.asSlice(filled, n - filled).fill((byte) 0);
-            writeDiffering(image, at, old, oldBytes, freshBytes, n);
+            writeDiffering(image, at, old, oldBytes, freshBytes, n, pastOldEnd);
             at += n;
             progress.update(at, size);
         }
@@ -143,9 +152,9 @@ final class RebaseCommand {
         return true;
     }
 
-    /** Writes the runs of sectors where the two buffers differ, zeroes as write-zeroes. */
-    private static void writeDiffering(BlockNode image, long at, ByteBuffer old, MemorySegment oldBytes, MemorySegment freshBytes, int n)
-            throws IOException {
+    /** Writes the runs of sectors where the two buffers differ, as write-zeroes past the old backing file's end. */
+    private static void writeDiffering(BlockNode image, long at, ByteBuffer old, MemorySegment oldBytes, MemorySegment freshBytes, int n,
+            boolean pastOldEnd) throws IOException {
         int runStart = -1;
         for (int sector = 0; sector < n; sector += SECTOR) {
             int end = Math.min(n, sector + SECTOR);
@@ -153,17 +162,17 @@ final class RebaseCommand {
             if (differs && runStart < 0) {
                 runStart = sector;
             } else if (!differs && runStart >= 0) {
-                writeOld(image, at, old, oldBytes, runStart, sector);
+                writeOld(image, at, old, runStart, sector, pastOldEnd);
                 runStart = -1;
             }
         }
         if (runStart >= 0) {
-            writeOld(image, at, old, oldBytes, runStart, n);
+            writeOld(image, at, old, runStart, n, pastOldEnd);
         }
     }
 
-    private static void writeOld(BlockNode image, long at, ByteBuffer old, MemorySegment oldBytes, int from, int to) throws IOException {
-        if (ConvertCommand.isZero(oldBytes, from, to)) {
+    private static void writeOld(BlockNode image, long at, ByteBuffer old, int from, int to, boolean pastOldEnd) throws IOException {
+        if (pastOldEnd) {
             image.writeZeroes(at + from, to - from);
         } else {
             image.write(at + from, old.slice(from, to - from));

@@ -81,17 +81,8 @@ class ImgQcow2WriteFeaturesTest {
         assertEquals(0, r.status(), r.err());
     }
 
-    /** Copies every file of {@code dir} into two sibling directories, q (for QEMU) and t (for Tessera). */
     private Path[] twoCopies() throws Exception {
-        Path q = Files.createDirectories(dir.resolve("q"));
-        Path t = Files.createDirectories(dir.resolve("t"));
-        try (var files = Files.list(dir)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(f, q.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(f, t.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        return new Path[] {q, t};
+        return Qemu.twoCopies(dir);
     }
 
     /** qemu-img map's JSON with the host offsets left out where {@code withOffsets} is false. */

@@ -171,16 +171,57 @@ class InPlaceConversionTest {
      * the old image or the new one, clean for qemu-img check but for leaks, with the same
      * contents; then tessera img check -r leaks leaves nothing qemu-img complains about.
      */
-    @ParameterizedTest(name = "{0} -> {1}, backing file: {2}")
-    @CsvSource({"qcow2, qed, false", "qed, qcow2, false", "qcow2, qed, true", "qed, qcow2, true"})
-    void aConversionKilledAfterAnyWriteLeavesTheOldOrTheNewImage(String from, String to, boolean backing) throws Exception {
-        String options = "cluster_size=64k";
+    /**
+     * A version 2 qcow2 image (discards leave nothing) with 4 KiB clusters whose last data
+     * cluster comes early: 31 L2 tables and freed data clusters after it, all dead once it is QED.
+     */
+    private static String[] trailingTables() {
+        List<String> io = new ArrayList<>(List.of("write -P 1 0 64k"));
+        for (int i = 1; i < 32; i++) {
+            io.add("write -P 2 " + i * 2 + "M 4k");
+        }
+        for (int i = 1; i < 32; i++) {
+            io.add("discard " + i * 2 + "M 4k");
+        }
+        return io.toArray(String[]::new);
+    }
+
+    /** Old tables after the last data cluster: the QED tables move down over them and the file is cut after the tables. */
+    @Test
+    void oldTablesAtTheEndAreCutOff() throws Exception {
+        Path image = image("tail.qcow2", "qcow2", "64M", "compat=0.10,cluster_size=4k", trailingTables());
+        Path raw = rawCopy(image);
+        List<String> before = dataMap(image);
+        long length = Files.size(image);
+        convertInPlace(image, "qed");
+        assertEquals("qed", format(image));
+        assertEquals(before, dataMap(image), "every data cluster stays where it was");
+        assertSameContent(raw, image);
+        assertEquals(3, qemuCheck(image), "the old tables before the data stay as leaks");
+        long dataEnd = 0;
+        for (String extent : before) {
+            String[] parts = extent.split("[+@]");
+            dataEnd = Math.max(dataEnd, Long.parseLong(parts[2]) + Long.parseLong(parts[1]));
+        }
+        // Only the L1 table and one L2 table (2 clusters each, as QED needs at least 2) follow the data now.
+        assertEquals(dataEnd + 2 * 2 * 4096, Files.size(image), "the file ends after the tables moved down (it was " + length + " bytes)");
+        convertInPlace(image, "qcow2");
+        assertSameContent(raw, image);
+        assertEquals(0, qemuCheck(image));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}, backing file: {2}, {3}")
+    @CsvSource({"qcow2, qed, false, mixed", "qed, qcow2, false, mixed", "qcow2, qed, true, mixed", "qed, qcow2, true, mixed",
+        "qcow2, qed, false, trailing tables"})
+    void aConversionKilledAfterAnyWriteLeavesTheOldOrTheNewImage(String from, String to, boolean backing, String content) throws Exception {
+        boolean tail = content.equals("trailing tables");
+        String options = tail ? "compat=0.10,cluster_size=4k" : "cluster_size=64k";
         if (backing) {
             // The backing name is written into the header cluster before the commit: the old header must survive that.
             image("base.raw", "raw", "64M", "", "write -P 8 0 64M");
             options += ",backing_file=base.raw,backing_fmt=raw";
         }
-        Path original = image("orig." + from, from, "64M", options, MIXED);
+        Path original = image("orig." + from, from, "64M", options, tail ? trailingTables() : MIXED);
         Path raw = rawCopy(original);
         Path image = dir.resolve("work." + from);
         boolean finished = false;

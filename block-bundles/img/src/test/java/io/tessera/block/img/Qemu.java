@@ -44,4 +44,17 @@ final class Qemu {
                 .filter(l -> !l.startsWith("Try ") && !l.startsWith("WARNING") && !l.startsWith(" ")).toList(), t.err().lines().toList(), what);
         return t;
     }
+
+    /** Copies every file of {@code dir} into two sibling directories, q (for QEMU) and t (for Tessera). */
+    static Path[] twoCopies(Path dir) throws Exception {
+        Path q = java.nio.file.Files.createDirectories(dir.resolve("q"));
+        Path t = java.nio.file.Files.createDirectories(dir.resolve("t"));
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                java.nio.file.Files.copy(f, q.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                java.nio.file.Files.copy(f, t.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return new Path[] {q, t};
+    }
 }

@@ -302,7 +302,8 @@ public final class Qcow2Driver implements BlockDriver {
         for (long i = 0; i < total; i++) {
             RefcountCodec.set(counts.array(), (int) refcountBits, i, 1);
         }
-        file.writeZeroes(h.l1TableOffset, l1Clusters * clusterSize);
+        // As qemu-img: the L1 table's entries written out as zeroes; the file ends there, not at its cluster's end.
+        file.write(h.l1TableOffset, ByteBuffer.allocate((int) ((long) h.l1Size * 8)));
         file.write(blocksOffset, counts);
         file.write(h.refcountTableOffset, table);
         file.flush();

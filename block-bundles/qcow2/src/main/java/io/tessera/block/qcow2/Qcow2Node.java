@@ -523,6 +523,12 @@ final class Qcow2Node implements BlockNode {
                 at += n;
                 continue;
             }
+            if (keepsZeroCluster(word)) {
+                writeIntoZeroCluster(slot, at, src.slice(src.position(), n));
+                src.position(src.position() + n);
+                at += n;
+                continue;
+            }
             if (inCluster == 0 && src.remaining() >= clusterSize) {
                 // A run of whole clusters that all need new space: one allocation, one write.
                 long clusters = countFreshRun(at, src.remaining() / clusterSize);
@@ -624,6 +630,33 @@ final class Qcow2Node implements BlockNode {
     /** Whether an entry points to a host cluster: a non-zero offset, or with an external data file offset 0 marked copied (QEMU). */
     boolean hasHostCluster(long word) {
         return (word & COMPRESSED) == 0 && ((word & L2_OFFSET_MASK) != 0 || hasExternalDataFile() && (word & COPIED) != 0);
+    }
+
+    /**
+     * Whether a write into a standard zero cluster goes to the host cluster it already has, as
+     * QEMU's handle_copied does: the cluster keeps its space (preallocation, or zeroes written
+     * over data without unmap) and is ours alone.
+     */
+    private boolean keepsZeroCluster(long word) {
+        return !extendedL2 && (word & (COPIED | ZERO)) == (COPIED | ZERO) && hasHostCluster(word);
+    }
+
+    /**
+     * Writes part or all of a zero cluster into its own host cluster: the rest of the cluster is
+     * zeroed first (without unmapping: QEMU zeroes the whole cluster efficiently instead of
+     * copying zeroes, and keeps the blocks), then the bytes land, and only then does the entry
+     * lose its zero flag, so a crash before that still reads zeroes.
+     */
+    private void writeIntoZeroCluster(Slot slot, long at, ByteBuffer part) throws IOException {
+        long word = slot.table.words[slot.index];
+        long host = word & L2_OFFSET_MASK;
+        long inCluster = at & (clusterSize - 1);
+        if (part.remaining() < clusterSize) {
+            long clusterStart = at - inCluster;
+            dataFile.writeZeroes(host, Math.min(clusterSize, header.size - clusterStart), false);
+        }
+        dataFile.write(host + inCluster, part);
+        replace(slot, host | COPIED);
     }
 
     /** Whether writes may go to an entry's host cluster in place: plain data referenced only here (a standard zero cluster is rewritten). */
@@ -728,7 +761,7 @@ final class Qcow2Node implements BlockNode {
         long n = 0;
         while (n < max) {
             Slot s = slot(at + n * clusterSize);
-            if (writableInPlace(s.table.words[s.index])) {
+            if (writableInPlace(s.table.words[s.index]) || keepsZeroCluster(s.table.words[s.index])) {
                 break;
             }
             n++;
@@ -816,7 +849,12 @@ final class Qcow2Node implements BlockNode {
 
     private void release(long old) throws IOException {
         if (hasExternalDataFile()) {
-            return; // the data file's clusters have no refcounts; each guest cluster keeps its place there
+            // The data file's clusters have no refcounts; each guest cluster keeps its place there. As QEMU, the range a
+            // cluster gives up is discarded in the data file (a raw one had it zeroed or punched already).
+            if (!dataFileRaw && hasHostCluster(old)) {
+                dataFile.discard(old & L2_OFFSET_MASK, Math.min(clusterSize, Math.max(0, dataFile.size() - (old & L2_OFFSET_MASK))));
+            }
+            return;
         }
         if ((old & COMPRESSED) != 0) {
             long[] range = compressedRange(old);
@@ -833,22 +871,30 @@ final class Qcow2Node implements BlockNode {
 
     @Override
     public synchronized void writeZeroes(long offset, long length) throws IOException {
+        writeZeroes(offset, length, false);
+    }
+
+    /** With {@code mayUnmap}, as QEMU: whole clusters that held space become zero clusters without it, their space freed (and punched). */
+    @Override
+    public synchronized void writeZeroes(long offset, long length, boolean mayUnmap) throws IOException {
         checkWrite("write zeroes", offset, length);
-        clearRange(offset, length, true);
+        clearRange(offset, length, true, mayUnmap);
     }
 
     @Override
     public synchronized void discard(long offset, long length) throws IOException {
         checkWrite("discard", offset, length);
-        clearRange(offset, length, false);
+        clearRange(offset, length, false, true);
     }
 
     /**
      * Zeroes or discards: whole clusters change their L2 entry (a zero flag, or unallocated when
      * that reads the same), partial ones are written with zeroes (write-zeroes; with extended L2
      * entries only their partial subclusters) or left (discard), as QEMU 7.2 does.
+     *
+     * @param unmap whether whole clusters give up their space (discard, write-zeroes with unmap)
      */
-    private void clearRange(long offset, long length, boolean mustZero) throws IOException {
+    private void clearRange(long offset, long length, boolean mustZero, boolean unmap) throws IOException {
         beginWrite(offset, length);
         long end = offset + length;
         long at = offset;
@@ -864,12 +910,15 @@ final class Qcow2Node implements BlockNode {
                     continue;
                 }
                 if (extendedL2) {
-                    clearSubclusters(at, n, mustZero);
+                    clearSubclusters(at, n, mustZero, unmap);
                 } else {
-                    clearCluster(at, n, mustZero);
+                    clearCluster(at, n, mustZero, unmap);
                 }
             } else if (mustZero && extendedL2) {
                 zeroPartOfCluster(at, n);
+            } else if (mustZero && restOfClusterReadsZero(at, n)) {
+                long clusterStart = at - inCluster;
+                clearCluster(clusterStart, Math.min(clusterSize, header.size - clusterStart), true, unmap);
             } else if (mustZero) {
                 write(at, ByteBuffer.allocate((int) n));
             }
@@ -877,8 +926,37 @@ final class Qcow2Node implements BlockNode {
         }
     }
 
+    /**
+     * Whether zeroing part of a cluster may zero all of it, as QEMU's qcow2 write-zeroes does
+     * with an unaligned request: the cluster holds no data of its own (unallocated, or a zero
+     * cluster) and the rest of it already reads as zeroes by block status. Version 2 has no zero
+     * flag: only without a backing file, where an unallocated cluster reads as zeroes.
+     */
+    private boolean restOfClusterReadsZero(long at, long n) throws IOException {
+        long word = slot(at).table.words[slot(at).index];
+        boolean noData = (word & COMPRESSED) == 0 && (!hasHostCluster(word) || (word & ZERO) != 0);
+        if (!noData || header.version < 3 && backing != null) {
+            return false;
+        }
+        long clusterStart = at & ~(clusterSize - 1);
+        long clusterEnd = Math.min(clusterStart + clusterSize, header.size);
+        return readsZero(clusterStart, at) && readsZero(at + n, clusterEnd);
+    }
+
+    /** Whether {@code [from, to)} reads as zeroes by block status alone (no data read). */
+    private boolean readsZero(long from, long to) throws IOException {
+        for (long p = from; p < to; ) {
+            BlockStatus s = blockStatus(p, to - p);
+            if (!s.zero()) {
+                return false;
+            }
+            p = s.end();
+        }
+        return true;
+    }
+
     /** Zeroes or discards the whole cluster at {@code at} ({@code n} bytes, less at the disk's end) with standard L2 entries. */
-    private void clearCluster(long at, long n, boolean mustZero) throws IOException {
+    private void clearCluster(long at, long n, boolean mustZero, boolean unmap) throws IOException {
         if (header.version < 3) {
             // Version 2 has no zero flag: unallocated reads as zeroes only without a backing file.
             if (!mustZero || backing == null) {
@@ -891,13 +969,13 @@ final class Qcow2Node implements BlockNode {
             return;
         }
         Slot s = slot(at);
-        zeroRawDataFile(at, n);
-        // Write-zeroes leaves zero clusters, as QEMU does (present in map), keeping the space of a cluster that is ours
-        // alone; so does a discard of a cluster that held something or over a backing file; a discard of nothing with
-        // nothing below leaves nothing.
+        zeroRawDataFile(at, n, unmap);
+        // Write-zeroes leaves zero clusters, as QEMU does (present in map), keeping the space a cluster has (a shared
+        // one keeps its reference, without "copied") unless it may unmap; so does a discard of a cluster that held
+        // something or over a backing file; a discard of nothing with nothing below leaves nothing.
         long old = s.table.words[s.index];
         long word = backing == null && !mustZero && !dataFileRaw && !hasHostCluster(old) && (old & COMPRESSED) == 0 ? 0 : ZERO;
-        if (mustZero && (old & COPIED) != 0 && hasHostCluster(old)) {
+        if (mustZero && !unmap && hasHostCluster(old)) {
             word = old | ZERO;
         }
         if (old != word) {
@@ -910,11 +988,11 @@ final class Qcow2Node implements BlockNode {
      * bitmap of zero subclusters; write-zeroes keeps a cluster that is ours alone, discard lets
      * it go, and with nothing below a discarded cluster that held nothing is simply unallocated.
      */
-    private void clearSubclusters(long at, long n, boolean mustZero) throws IOException {
+    private void clearSubclusters(long at, long n, boolean mustZero, boolean unmap) throws IOException {
         Slot s = slot(at);
-        zeroRawDataFile(at, n);
+        zeroRawDataFile(at, n, unmap);
         long word = s.table.words[s.index];
-        if (mustZero && writableInPlace(word)) {
+        if (mustZero && !unmap && writableInPlace(word)) {
             if (s.table.bitmaps[s.index] != ALL_ZEROES) {
                 s.table.bitmaps[s.index] = ALL_ZEROES;
                 s.table.dirty = true;
@@ -930,22 +1008,27 @@ final class Qcow2Node implements BlockNode {
 
     /**
      * Zeroes part of one cluster with extended L2 entries: the whole subclusters it covers are
-     * marked zero, the partial ones at its edges written with zeroes. A compressed cluster has
-     * no bitmap to mark: it is written (and so allocated) instead.
+     * marked zero, the partial ones at its edges too where QEMU does so (see
+     * {@link #zeroInsideSubcluster}), else written with zeroes. A compressed cluster has no
+     * bitmap to mark: it is written (and so allocated) instead.
      */
     private void zeroPartOfCluster(long at, long n) throws IOException {
         long first = Math.min(at + n, (at + subclusterSize - 1) & ~(subclusterSize - 1));
         long last = at + n == header.size ? at + n : Math.max(first, (at + n) & ~(subclusterSize - 1));
         Slot s = slot(at);
-        if ((s.table.words[s.index] & COMPRESSED) != 0 || first == last) {
+        if ((s.table.words[s.index] & COMPRESSED) != 0) {
             write(at, ByteBuffer.allocate((int) n));
             return;
         }
+        if (first == last) {
+            zeroInsideSubcluster(at, at + n);
+            return;
+        }
         if (first > at) {
-            write(at, ByteBuffer.allocate((int) (first - at)));
+            zeroInsideSubcluster(at, first);
             s = slot(first); // the write may have replaced the table
         }
-        zeroRawDataFile(first, last - first);
+        zeroRawDataFile(first, last - first, false);
         long clusterStart = at & ~(clusterSize - 1);
         int from = (int) ((first - clusterStart) / subclusterSize);
         int to = (int) ((last - clusterStart + subclusterSize - 1) / subclusterSize);
@@ -957,14 +1040,42 @@ final class Qcow2Node implements BlockNode {
             s.table.dirty = true;
         }
         if (last < at + n) {
-            write(last, ByteBuffer.allocate((int) (at + n - last)));
+            zeroInsideSubcluster(last, at + n);
         }
     }
 
-    /** With a raw data file, zeroed or discarded guest bytes are zeroed there too, before the tables say so: it stays a raw image of the disk. */
-    private void zeroRawDataFile(long offset, long length) throws IOException {
+    /**
+     * Zeroes {@code [from, to)}, part of one subcluster, as QEMU's write-zeroes does with the
+     * unaligned edges of a request: a subcluster that holds no data of its own and whose rest
+     * already reads as zeroes is marked zero as a whole; otherwise zeroes are written.
+     */
+    private void zeroInsideSubcluster(long from, long to) throws IOException {
+        long subStart = from & ~(subclusterSize - 1);
+        long subEnd = Math.min(subStart + subclusterSize, header.size);
+        Slot s = slot(from);
+        long bitmap = checkedBitmap(s.table, s.index);
+        int sub = (int) ((subStart & (clusterSize - 1)) / subclusterSize);
+        if ((s.table.words[s.index] & COMPRESSED) == 0 && (bitmap >>> sub & 1) == 0 && readsZero(subStart, from) && readsZero(to, subEnd)) {
+            zeroRawDataFile(subStart, subEnd - subStart, false);
+            s = slot(from);
+            long updated = bitmap | 1L << (32 + sub);
+            if (updated != bitmap) {
+                s.table.bitmaps[s.index] = updated;
+                s.table.dirty = true;
+            }
+            return;
+        }
+        write(from, ByteBuffer.allocate((int) (to - from)));
+    }
+
+    /**
+     * With a raw data file, zeroed or discarded guest bytes are zeroed there too, before the
+     * tables say so: it stays a raw image of the disk. As QEMU, a discard or an unmapping
+     * write-zeroes punches the range out; other zeroes keep its blocks.
+     */
+    private void zeroRawDataFile(long offset, long length, boolean unmap) throws IOException {
         if (dataFileRaw && length > 0) {
-            dataFile.writeZeroes(offset, Math.min(length, header.size - offset));
+            dataFile.writeZeroes(offset, Math.min(length, header.size - offset), unmap);
         }
     }
 

@@ -195,14 +195,18 @@ class Qcow2WriteTest {
                     byte[] data = new byte[length];
                     Arrays.fill(data, (byte) (i + 1));
                     if (i % 5 == 4) {
-                        node.writeZeroes(at, length);
                         Arrays.fill(model, at, at + length, (byte) 0);
                     } else {
-                        node.write(at, ByteBuffer.wrap(data));
                         System.arraycopy(data, 0, model, at, length);
                     }
+                    // The new contents count before the operation runs: killed midway, it may have changed some clusters.
                     for (int c = at / cluster; c <= (at + length - 1) / cluster; c++) {
                         history.get(c).add(Arrays.copyOfRange(model, c * cluster, (c + 1) * cluster));
+                    }
+                    if (i % 5 == 4) {
+                        node.writeZeroes(at, length);
+                    } else {
+                        node.write(at, ByteBuffer.wrap(data));
                     }
                     if (i % 7 == 6) {
                         node.flush();

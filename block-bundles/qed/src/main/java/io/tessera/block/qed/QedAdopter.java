@@ -80,7 +80,9 @@ final class QedAdopter {
         int entries = h.tableEntries();
         int l1Entries = (int) ((layout.clusterCount() + (long) entries - 1) / entries);
         long at = (fileSize + clusterSize - 1) / clusterSize * clusterSize;
+        long tablesStart = at;
         long[] l1 = new long[entries];
+        java.util.Map<Integer, ByteBuffer> l2Tables = new java.util.TreeMap<>();
         for (int i = 0; i < l1Entries; i++) {
             ByteBuffer table = ByteBuffer.allocate((int) h.tableBytes()).order(ByteOrder.LITTLE_ENDIAN);
             boolean used = false;
@@ -94,7 +96,8 @@ final class QedAdopter {
                 used |= m != ClusterLayout.UNALLOCATED;
             }
             if (used) {
-                file.write(at, table);
+                file.write(at, table.duplicate());
+                l2Tables.put(i, table);
                 l1[i] = at;
                 at += h.tableBytes();
             }
@@ -114,6 +117,40 @@ final class QedAdopter {
         for (long old : layout.metadataClusters()) {
             file.discard(old, clusterSize);
         }
+        file.flush();
+        moveTablesDownAndTruncate(h, nameAt, backingName, tablesStart, l2Tables);
+    }
+
+    /**
+     * The old format's tables that lay between the last data cluster and the new tables are dead
+     * now: where that space can hold the new tables, they move down into it and the file is cut
+     * after them, so that old tables at the end of the file take no length either. Crash-safe
+     * as the conversion itself: copies of the L2 tables, then an L1 table pointing to them, are
+     * written into dead space and flushed; one write of the first sector switches the header to
+     * the new L1 table, a flush; only then is the file truncated (a crash before that leaves an
+     * unreferenced tail, which {@code check -r leaks} cuts off).
+     */
+    private void moveTablesDownAndTruncate(QedHeader h, long nameAt, byte[] backingName, long tablesStart,
+            java.util.Map<Integer, ByteBuffer> l2Tables) throws IOException {
+        long clusterSize = layout.clusterSize();
+        long low = (layout.dataEnd() + clusterSize - 1) / clusterSize * clusterSize;
+        long tablesBytes = (l2Tables.size() + 1L) * h.tableBytes();
+        if (low + tablesBytes > tablesStart) {
+            return; // no room below the tables: they stay where they are
+        }
+        long at = low;
+        ByteBuffer l1Table = ByteBuffer.allocate((int) h.tableBytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (var table : l2Tables.entrySet()) {
+            file.write(at, table.getValue().duplicate());
+            l1Table.putLong(table.getKey() * 8, at);
+            at += h.tableBytes();
+        }
+        file.write(at, l1Table.clear());
+        file.flush();
+        h.l1TableOffset = at;
+        file.write(0, commitSector(h, nameAt, backingName));
+        file.flush();
+        file.resize(at + h.tableBytes(), io.tessera.core.block.BlockPreallocation.OFF);
         file.flush();
     }
 

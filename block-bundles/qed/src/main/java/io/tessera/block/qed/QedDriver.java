@@ -129,8 +129,11 @@ public final class QedDriver implements BlockDriver {
         }
         h.l1TableOffset = h.clusterSize;
         BlockNode file = request.file();
-        file.writeZeroes(h.l1TableOffset, h.tableBytes());
-        file.write(0, h.write());
+        // As qemu-img: the empty L1 table written out as zeroes, and of the header cluster only the header and the name.
+        file.write(h.l1TableOffset, java.nio.ByteBuffer.allocate((int) h.tableBytes()));
+        java.nio.ByteBuffer header = h.write();
+        header.limit(QedHeader.LENGTH + (h.backingFile == null ? 0 : h.backingFile.getBytes(java.nio.charset.StandardCharsets.UTF_8).length));
+        file.write(0, header);
         file.flush();
     }
 }

@@ -95,7 +95,8 @@ public final class RawDriver implements BlockDriver {
         switch (prealloc) {
             case "off" -> {
                 if (request.size() > 0) {
-                    request.file().writeZeroes(0, request.size());
+                    // Through the protocol's resize, which grows the (new, empty) file as QEMU's does.
+                    request.file().resize(request.size(), io.tessera.core.block.BlockPreallocation.OFF);
                 }
             }
             // As qemu-img: falloc reserves the blocks (fallocate), full writes zeroes over them.

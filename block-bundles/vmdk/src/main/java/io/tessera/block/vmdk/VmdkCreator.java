@@ -84,7 +84,10 @@ final class VmdkCreator {
         boolean zeroedGrain = bool(o, "zeroed_grain");
         long cid = ThreadLocalRandom.current().nextInt() & 0xffffffffL;
         String base = java.nio.file.Path.of(request.filename()).getFileName().toString();
-        String stem = base.endsWith(".vmdk") ? base.substring(0, base.length() - 5) : base;
+        // As qemu-img: extent files are named after the descriptor's name split at its last dot (x.img: x-flat.img, x-s001.img).
+        int dot = base.lastIndexOf('.');
+        String stem = dot < 0 ? base : base.substring(0, dot);
+        String suffix = dot < 0 ? "" : base.substring(dot);
         StringBuilder extentLines = new StringBuilder();
         switch (subformat) {
             case "monolithicSparse", "streamOptimized" -> {
@@ -98,14 +101,15 @@ final class VmdkCreator {
                 long pieces = split ? Math.max(1, (capacity + SPLIT_SECTORS - 1) / SPLIT_SECTORS) : 1;
                 for (long i = 0; i < pieces; i++) {
                     long sectors = split ? Math.min(SPLIT_SECTORS, capacity - i * SPLIT_SECTORS) : capacity;
-                    String name = split ? String.format("%s-%s%03d.vmdk", stem, flat ? "f" : "s", i + 1) : stem + "-flat.vmdk";
+                    String name = split ? String.format("%s-%s%03d%s", stem, flat ? "f" : "s", i + 1, suffix) : stem + "-flat" + suffix;
                     if (request.backingOpener() == null) {
                         throw new IllegalArgumentException("creating a " + subformat + " image needs a way to create its extent files");
                     }
                     try (BlockNode extent = request.backingOpener().openDataFile(VmdkDriver.resolve(request.filename(), name, true), false, true)) {
                         if (flat) {
                             if (sectors > 0) {
-                                extent.writeZeroes(0, sectors * 512); // sparse where the host allows, as qemu-img
+                                // Sparse where the host allows, its first block written, as qemu-img's truncate of a new file.
+                                extent.resize(sectors * 512, io.tessera.core.block.BlockPreallocation.OFF);
                             }
                         } else {
                             writeSparseExtent(extent, sectors, zeroedGrain, false, null);
@@ -121,8 +125,8 @@ final class VmdkCreator {
     }
 
     /**
-     * Writes the header, the embedded descriptor (or room for one), both grain directories and all
-     * grain tables of an empty sparse extent of {@code capacity} sectors.
+     * Writes the header, the embedded descriptor (or room for one), both grain directories and
+     * (as a hole) all grain tables of an empty sparse extent of {@code capacity} sectors.
      */
     private static void writeSparseExtent(BlockNode file, long capacity, boolean zeroedGrain, boolean stream, String descriptor)
             throws IOException {
@@ -150,14 +154,21 @@ final class VmdkCreator {
         if (text.length > DESCRIPTOR_SECTORS * 512) {
             throw new IllegalArgumentException("the descriptor (with the parent file name) does not fit its " + DESCRIPTOR_SECTORS + " sectors");
         }
-        ByteBuffer metadata = ByteBuffer.allocate(Math.toIntExact(h.overhead * 512)).order(ByteOrder.LITTLE_ENDIAN);
-        metadata.put(0, h.encode(), 0, SparseHeader.SIZE);
-        metadata.put((int) (h.descriptorOffset * 512), text);
+        // As qemu-img: the file grown to the first grain (the empty grain tables a hole), then the header, the
+        // descriptor's text and both grain directories written; so the new extent takes the blocks qemu-img's does.
+        file.resize(h.overhead * 512, io.tessera.core.block.BlockPreallocation.OFF);
+        ByteBuffer redundant = ByteBuffer.allocate(Math.toIntExact(directorySectors * 512)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer directory = ByteBuffer.allocate(Math.toIntExact(directorySectors * 512)).order(ByteOrder.LITTLE_ENDIAN);
         for (long t = 0; t < tables; t++) {
-            metadata.putInt((int) (h.rgdOffset * 512 + t * 4), (int) (h.rgdOffset + directorySectors + t * tableSectors));
-            metadata.putInt((int) (h.gdOffset * 512 + t * 4), (int) (h.gdOffset + directorySectors + t * tableSectors));
+            redundant.putInt((int) (t * 4), (int) (h.rgdOffset + directorySectors + t * tableSectors));
+            directory.putInt((int) (t * 4), (int) (h.gdOffset + directorySectors + t * tableSectors));
         }
-        file.write(0, metadata.order(ByteOrder.BIG_ENDIAN));
+        file.write(0, h.encode().limit(SparseHeader.SIZE));
+        if (text.length > 0) {
+            file.write(h.descriptorOffset * 512, ByteBuffer.wrap(text));
+        }
+        file.write(h.rgdOffset * 512, redundant);
+        file.write(h.gdOffset * 512, directory);
         file.flush();
     }
 
