@@ -137,7 +137,7 @@ final class Mmu implements GuestMemory {
         return codeEpoch | hart.core.privilege;
     }
 
-    /** FENCE.I instructions this hart executed: the translator checks its code pages after each. */
+    /** FENCE.I instructions this hart executed: the translator starts a new fence epoch after each. */
     long instructionFences;
 
     @Override
@@ -316,15 +316,6 @@ final class Mmu implements GuestMemory {
             }
         }
         return tlb.segments[slot] == null ? -1 : slot;
-    }
-
-    /** @return the RAM page at physical address {@code address} (page aligned), or null when it is not RAM */
-    MemorySegment ramPage(long address) {
-        Optional<FlatRange> found = bus.lookup(address);
-        if (found.isPresent() && found.get().region() instanceof RamRegion ram && found.get().end() - address > PAGE_MASK) {
-            return ram.segment().asSlice(address - found.get().start() + found.get().regionOffset(), PAGE_MASK + 1);
-        }
-        return null;
     }
 
     // ---- the GuestMemory the interpreter uses
