@@ -297,6 +297,24 @@ final class Mmu implements GuestMemory {
     }
 
     /**
+     * The decoded instructions of the page holding {@code pc} for the current privilege if they
+     * are cached and were checked in the current generation; no walk, no compare.
+     *
+     * @return the page, or null when {@link #codePage} must be asked
+     */
+    CodePage checkedCodePage(long pc) {
+        long page = pc & ~PAGE_MASK;
+        long generation = codeEpoch | hart.core.privilege;
+        int set = codeSet(page);
+        CodePage code = codeWay0[set];
+        if (code != null && code.vpage == page && code.generation == generation) {
+            return code;
+        }
+        code = codeWay1[set];
+        return code != null && code.vpage == page && code.generation == generation ? code : null;
+    }
+
+    /**
      * Where the instructions of the page holding {@code pc} are in RAM, for the translator:
      * the fetch TLB's entry for it, filled by a walk if need be (which faults as a fetch at
      * {@code pc} would).
