@@ -39,7 +39,8 @@ public final class UserMain {
         Runtime.getRuntime().halt(status);
     }
 
-    private static boolean flightRecorderRunning() {
+    /** @return whether a JFR recording runs (the training asks too, so that the cache holds what asking loads) */
+    static boolean flightRecorderRunning() {
         try {
             // By name: the jdk.jfr module is not among the bundle's imports, and is absent from some runtimes.
             return (boolean) Class.forName("jdk.jfr.FlightRecorder").getMethod("isInitialized").invoke(null);

@@ -51,6 +51,8 @@ public final class UserTraining {
                 return String.join(" ", command) + ": results differ from those under " + ACCELERATORS.get(0);
             }
         }
+        // What a run does at its end (see UserMain.end), short of ending.
+        UserMain.flightRecorderRunning();
         return null;
     }
 }
