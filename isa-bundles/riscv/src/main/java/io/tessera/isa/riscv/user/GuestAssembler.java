@@ -185,10 +185,6 @@ final class GuestAssembler {
         return op(0, 4, rd, rs1, rs2);
     }
 
-    GuestAssembler or(int rd, int rs1, int rs2) {
-        return op(0, 6, rd, rs1, rs2);
-    }
-
     GuestAssembler mv(int rd, int rs) {
         return addi(rd, rs, 0);
     }
@@ -211,20 +207,12 @@ final class GuestAssembler {
         return store(3, rs2, rs1, offset);
     }
 
-    GuestAssembler beq(int rs1, int rs2, String label) {
-        return branch(0, rs1, rs2, label);
-    }
-
     GuestAssembler bne(int rs1, int rs2, String label) {
         return branch(1, rs1, rs2, label);
     }
 
     GuestAssembler blt(int rs1, int rs2, String label) {
         return branch(4, rs1, rs2, label);
-    }
-
-    GuestAssembler bge(int rs1, int rs2, String label) {
-        return branch(5, rs1, rs2, label);
     }
 
     GuestAssembler bltu(int rs1, int rs2, String label) {
