@@ -137,4 +137,63 @@ public class LauncherIT {
         Result uncached = tessera(java.util.Map.of("XDG_CACHE_HOME", notADirectory.toString()), "", "io", "-c", "read -P 0 0 4k", image);
         assertEquals(uncached.out() + uncached.err(), 0, uncached.status());
     }
+    /** @return the files in {@code dir} whose names start with {@code prefix} and end with {@code suffix} */
+    private static List<Path> files(Path dir, String prefix, String suffix) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(suffix)).toList();
+        }
+    }
+
+    @Test
+    public void userModeMakesItsStartUpCacheOncePerBuildAndReplacesAStaleOne() throws Exception {
+        Path home = Files.createTempDirectory("tessera-cache");
+        java.util.Map<String, String> cached = java.util.Map.of("XDG_CACHE_HOME", home.toString());
+        Result first = tessera(cached, "", "user", "-h");
+        assertEquals(first.err(), 0, first.status());
+        assertTrue(first.out(), first.out().startsWith("usage: run/tessera user"));
+        assertEquals("", first.err());
+        Path cache = home.resolve("tessera");
+        List<Path> made = files(cache, "user-", ".aot");
+        assertEquals(made.toString(), 1, made.size());
+        assertTrue("the training ran the guest program: " + Files.readString(cache.resolve("user-training.log")),
+                Files.readString(cache.resolve("user-training.log")).contains("tessera user-mode training run"));
+        long time = Files.getLastModifiedTime(made.get(0)).toMillis();
+        Result again = tessera(cached, "", "user", "-h");
+        assertEquals(again.err(), 0, again.status());
+        assertEquals("", again.err());
+        assertEquals("the cache is made once per build", time, Files.getLastModifiedTime(made.get(0)).toMillis());
+        // A cache of another build of this checkout (named as run/tessera names them: user-CHECKOUT-BUILD.aot) goes when this build's is made.
+        String name = made.get(0).getFileName().toString();
+        Path stale = cache.resolve(name.substring(0, name.lastIndexOf('-')) + "-0.aot");
+        Files.move(made.get(0), stale);
+        Result rebuilt = tessera(cached, "", "user", "-h");
+        assertEquals(rebuilt.err(), 0, rebuilt.status());
+        assertEquals(List.of(made.get(0)), files(cache, "user-", ".aot"));
+        assertTrue("the stale cache is gone", !Files.exists(stale));
+    }
+
+    @Test
+    public void userModeRunsWithoutACacheItCannotMakeAndDoesNotTrainAgainAfterAFailure() throws Exception {
+        // A cache directory that cannot be made: the program runs, without a cache and without a word about it.
+        Path notADirectory = Files.createTempFile("tessera-cache", ".txt");
+        Result uncached = tessera(java.util.Map.of("XDG_CACHE_HOME", notADirectory.toString()), "", "user", "-h");
+        assertEquals(uncached.err(), 0, uncached.status());
+        assertEquals("", uncached.err());
+        // A training that fails (its temporary directory cannot be made) is reported once; later runs do not try again.
+        Path home = Files.createTempDirectory("tessera-cache");
+        java.util.Map<String, String> failing = java.util.Map.of("XDG_CACHE_HOME", home.toString(), "JAVA_TOOL_OPTIONS",
+                "-Djava.io.tmpdir=" + home.resolve("missing"));
+        Result failed = tessera(failing, "", "user", "-h");
+        assertEquals(failed.err(), 0, failed.status());
+        assertTrue(failed.err(), failed.err().contains("the user-mode start-up cache could not be made"));
+        Path cache = home.resolve("tessera");
+        assertEquals(List.of(), files(cache, "user-", ".aot"));
+        assertEquals(1, files(cache, "user-", ".aot.failed").size());
+        String log = Files.readString(cache.resolve("user-training.log"));
+        Result next = tessera(java.util.Map.of("XDG_CACHE_HOME", home.toString()), "", "user", "-h");
+        assertEquals(next.err(), 0, next.status());
+        assertEquals("", next.err());
+        assertEquals("no second training", log, Files.readString(cache.resolve("user-training.log")));
+        assertEquals(List.of(), files(cache, "user-", ".aot"));
+    }
 }

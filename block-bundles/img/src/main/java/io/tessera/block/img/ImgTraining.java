@@ -1,5 +1,6 @@
 package io.tessera.block.img;
 
+import io.tessera.core.training.TrainingRun;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The training run of the JVM's ahead-of-time cache for {@code run/tessera img} and
@@ -30,20 +29,7 @@ public final class ImgTraining {
     }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Files.createTempDirectory("tessera-img-training");
-        try {
-            String failed = train(dir);
-            if (failed != null) {
-                System.err.println("tessera img training: " + failed);
-                System.exit(1);
-            }
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
+        TrainingRun.run("img", ImgTraining::train);
     }
 
     /** @return the first command that did not end as expected, or {@code null} */

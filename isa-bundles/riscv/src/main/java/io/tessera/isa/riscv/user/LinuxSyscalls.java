@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 
 /**
  * The Linux system calls of a riscv64 thread (numbers of the asm-generic table), served by
@@ -197,7 +196,7 @@ final class LinuxSyscalls implements Environment {
             }
             case 278 -> {
                 byte[] random = new byte[(int) Math.min(a1, 256)];
-                new SecureRandom().nextBytes(random);
+                HostRandom.fill(random);
                 memory.poke(a0, random, 0, random.length);
                 yield random.length;
             }

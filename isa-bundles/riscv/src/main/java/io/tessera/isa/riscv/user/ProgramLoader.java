@@ -3,7 +3,6 @@ package io.tessera.isa.riscv.user;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.function.Function;
 
@@ -116,7 +115,7 @@ final class ProgramLoader {
             envp[i] = sp;
         }
         byte[] random = new byte[16];
-        new SecureRandom().nextBytes(random);
+        HostRandom.fill(random);
         sp -= 16;
         memory.poke(sp, random, 0, 16);
         long randomAt = sp;
