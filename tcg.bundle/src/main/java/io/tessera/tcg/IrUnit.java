@@ -55,6 +55,7 @@ public final class IrUnit {
     private int pcGlobal = -1;
     private int countGlobal = -1;
     private FastPath fastPath = FastPath.WORDS;
+    private int chainLimit = -1;
 
     /** @param stateClass the class of the state object globals are bound to */
     public IrUnit(Class<?> stateClass) {
@@ -146,6 +147,29 @@ public final class IrUnit {
     /** @return the kind of {@link SoftTlb} entry the unit's inline loads and stores read */
     public FastPath fastPath() {
         return fastPath;
+    }
+
+    /**
+     * Makes the unit's GOTO_TB exits go on into the unit their chain link leads to
+     * ({@link TranslatedBlock#links}) when that one is {@link TranslatedBlock#direct}, the
+     * instruction count is still below {@code limit} and the vCPU's
+     * {@link SoftTlb#chainBudget} is not spent, calling it with the globals written back,
+     * instead of returning to the runner; the unit then counts its own runs and instructions.
+     * Needs the count global of {@link #faultState}.
+     *
+     * @param limit the global holding the count at which control must return to the runner
+     */
+    public void chainDirect(int limit) {
+        requireGlobal(limit);
+        if (countGlobal < 0) {
+            throw new IllegalStateException("chainDirect needs the instruction-count global: call faultState(pc, count) first");
+        }
+        this.chainLimit = limit;
+    }
+
+    /** @return the limit global of {@link #chainDirect}, or -1 when exits return to the runner */
+    public int chainLimitGlobal() {
+        return chainLimit;
     }
 
     /** @return the instruction-count global of precise faults, or -1 */

@@ -79,6 +79,16 @@ public abstract class SoftTlb {
      */
     public boolean soleWriter;
 
+    /**
+     * Transfers from one unit straight into the next that the current run may still make
+     * ({@link IrUnit#chainDirect}): each costs a JVM frame until the chain returns, so the
+     * runner sets this before it calls a unit, and a unit that finds it spent returns.
+     */
+    public int chainBudget;
+
+    /** The unit that returned to the runner last, when units chain directly (see {@link CompiledUnit#run}). */
+    public TranslatedBlock exited;
+
     private static final boolean LITTLE_ENDIAN_HOST = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /** @return the {@code long[]} under {@code bytes} when the fast path can use it, else null */
@@ -104,6 +114,14 @@ public abstract class SoftTlb {
 
     /** A store the inline path could not do: the low {@code size} bytes of {@code value}, little-endian. */
     public abstract void storeSlow(long address, int size, long value);
+
+    /**
+     * Called before translated code runs, and by a unit before it enters the next directly: a
+     * memory model whose mappings can change under the table drops the entries that may be
+     * stale. Nothing by default.
+     */
+    public void revalidate() {
+    }
 
     /**
      * Makes reads of page {@code number} go straight to {@code bytes}, if it is a page over a

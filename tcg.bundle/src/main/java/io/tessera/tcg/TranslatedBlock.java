@@ -49,8 +49,21 @@ public final class TranslatedBlock {
      */
     public long lastUnchainedTarget = -1;
 
+    /**
+     * Set by a runner once it has translated the block again (as a region with the loop it
+     * heads, say), or found nothing better, so that it does not try again.
+     */
+    public boolean retranslated;
+
     /** False once invalidated or evicted: it must not run again. */
     public volatile boolean valid = true;
+    /**
+     * True while the exits of other units may enter it straight through their chain links
+     * (see {@link IrUnit#chainDirect}), without returning to their runner: set by
+     * {@link TranslationCache#admitDirect} by the runner that first runs it, cleared with
+     * {@link #valid}.
+     */
+    public volatile boolean direct;
     /** The cache's clock when it was last looked up (LRU). */
     long lastUsed;
 
@@ -89,6 +102,7 @@ public final class TranslatedBlock {
         this.opsBefore = compiled.opsBefore();
         this.opsAfter = compiled.opsAfter();
         this.translationNanos = compiled.nanos();
+        code.bind(this);
     }
 
     @Override

@@ -80,7 +80,22 @@ public final class TranslationCache {
         }
     }
 
+    /**
+     * Lets the exits of other units enter {@code block} directly ({@link TranslatedBlock#direct}),
+     * unless it was dropped already: under the cache's lock, so that an invalidation cannot
+     * pass between the check and the admission.
+     *
+     * @return whether it was admitted
+     */
+    public synchronized boolean admitDirect(TranslatedBlock block) {
+        if (block.valid) {
+            block.direct = true;
+        }
+        return block.direct;
+    }
+
     private void drop(TranslatedBlock b) {
+        b.direct = false;
         b.valid = false;
         bytes -= b.size;
         java.util.Arrays.fill(b.links, null);

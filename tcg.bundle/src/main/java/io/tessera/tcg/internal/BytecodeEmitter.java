@@ -43,7 +43,14 @@ public final class BytecodeEmitter implements Opcodes {
     private static final int EXIT = 4;
     private static final int THROWN = 5;
     private static final int INDEX = 6;
-    private static final int FIRST_TEMP = 7;
+    /** The instruction count at entry (a unit that counts itself). */
+    private static final int COUNT_AT_ENTRY = 7;
+    /** The unit's block, and the block a chain link leads to, in the chaining exit. */
+    private static final int OWN_BLOCK = 9;
+    private static final int NEXT_BLOCK = 10;
+    private static final int FIRST_TEMP = 11;
+    private static final String BLOCK = "io/tessera/tcg/TranslatedBlock";
+    private static final String BLOCK_TYPE = "L" + BLOCK + ";";
 
     private final IrUnit unit;
     private final String className;
@@ -168,7 +175,9 @@ public final class BytecodeEmitter implements Opcodes {
         MethodVisitor init = cw.visitMethod(ACC_PUBLIC, "<init>", "([Ljava/lang/Object;)V", null, null);
         init.visitCode();
         init.visitVarInsn(ALOAD, 0);
-        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "()V", false);
+        // A unit that chains directly counts itself (its runner sees only a chain's first unit).
+        init.visitInsn(chaining() ? ICONST_1 : ICONST_0);
+        init.visitMethodInsn(INVOKESPECIAL, UNIT, "<init>", "(Z)V", false);
         init.visitVarInsn(ALOAD, 0);
         init.visitVarInsn(ALOAD, 1);
         init.visitFieldInsn(PUTFIELD, className, "constants", "[Ljava/lang/Object;");
@@ -192,6 +201,10 @@ public final class BytecodeEmitter implements Opcodes {
             if (op.out >= 0) {
                 written[op.out] = true;
             }
+        }
+        // The chaining exit compares the count with the limit.
+        if (chaining()) {
+            read[unit.chainLimitGlobal()] = true;
         }
         // The fault handlers set the pc and raise the count.
         int pc = unit.pcGlobal();
@@ -238,6 +251,10 @@ public final class BytecodeEmitter implements Opcodes {
         mv.visitInsn(ICONST_M1);
         mv.visitVarInsn(ISTORE, EXIT);
         loadGlobals();
+        if (chaining()) {
+            load(unit.countGlobal());
+            mv.visitVarInsn(LSTORE, COUNT_AT_ENTRY);
+        }
         boolean[] need = needsInitialValue();
         for (int t = 0; t < unit.temps(); t++) {
             if (!unit.isGlobal(t) && need[t]) {
@@ -262,8 +279,12 @@ public final class BytecodeEmitter implements Opcodes {
         // Exits: write back, return the slot.
         mv.visitLabel(exitLabel);
         storeGlobals();
-        mv.visitVarInsn(ILOAD, EXIT);
-        mv.visitInsn(IRETURN);
+        if (chaining()) {
+            emitChainingExit();
+        } else {
+            mv.visitVarInsn(ILOAD, EXIT);
+            mv.visitInsn(IRETURN);
+        }
         // Faults: each guest instruction's handler fixes pc and count, then all write back and rethrow.
         if (!sites.isEmpty()) {
             for (FaultSite s : sites) {
@@ -287,6 +308,98 @@ public final class BytecodeEmitter implements Opcodes {
             mv.visitTypeInsn(CHECKCAST, "java/lang/Throwable");
             mv.visitInsn(ATHROW);
         }
+    }
+
+    private boolean chaining() {
+        return unit.chainLimitGlobal() >= 0;
+    }
+
+    /**
+     * The exit of a unit that chains directly ({@link IrUnit#chainDirect}), after the globals
+     * are written back: the unit counts its run and its instructions; then a GOTO_TB exit whose
+     * chain link leads to a block that admits direct entry calls that block's code and returns
+     * what it returns, while the count is below the limit and the vCPU's chain budget lasts.
+     * Each slot has its own call site, so that each site sees one receiver class (HotSpot's
+     * inline cache, not a virtual dispatch). Otherwise the unit names itself in
+     * {@link SoftTlb#exited} and returns its slot to the runner. This code lies outside every
+     * fault range: a fault in a unit entered from here is made exact by that unit's handlers
+     * and passes through.
+     */
+    private void emitChainingExit() {
+        Label toRunner = new Label();
+        Label unbound = new Label();
+        mv.visitVarInsn(ALOAD, THIS);
+        mv.visitFieldInsn(GETFIELD, UNIT, "block", BLOCK_TYPE);
+        mv.visitInsn(DUP);
+        mv.visitVarInsn(ASTORE, OWN_BLOCK);
+        mv.visitJumpInsn(IFNULL, unbound);
+        mv.visitVarInsn(ALOAD, OWN_BLOCK);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, BLOCK, "executions", "I");
+        mv.visitInsn(ICONST_1);
+        mv.visitInsn(IADD);
+        mv.visitFieldInsn(PUTFIELD, BLOCK, "executions", "I");
+        mv.visitVarInsn(ALOAD, OWN_BLOCK);
+        mv.visitInsn(DUP);
+        mv.visitFieldInsn(GETFIELD, BLOCK, "executedInstructions", "J");
+        load(unit.countGlobal());
+        mv.visitVarInsn(LLOAD, COUNT_AT_ENTRY);
+        mv.visitInsn(LSUB);
+        mv.visitInsn(LADD);
+        mv.visitFieldInsn(PUTFIELD, BLOCK, "executedInstructions", "J");
+        int slots = unit.exitSlots();
+        if (slots > 0) {
+            mv.visitVarInsn(ILOAD, EXIT);
+            mv.visitJumpInsn(IFLT, toRunner);
+            load(unit.countGlobal());
+            load(unit.chainLimitGlobal());
+            mv.visitInsn(LSUB);
+            mv.visitInsn(LCONST_0);
+            mv.visitInsn(LCMP);
+            mv.visitJumpInsn(IFGE, toRunner);
+            Label[] cases = new Label[slots];
+            for (int i = 0; i < slots; i++) {
+                cases[i] = new Label();
+            }
+            mv.visitVarInsn(ILOAD, EXIT);
+            mv.visitTableSwitchInsn(0, slots - 1, toRunner, cases);
+            for (int i = 0; i < slots; i++) {
+                mv.visitLabel(cases[i]);
+                mv.visitVarInsn(ALOAD, OWN_BLOCK);
+                mv.visitFieldInsn(GETFIELD, BLOCK, "links", "[" + BLOCK_TYPE);
+                pushInt(i);
+                mv.visitInsn(AALOAD);
+                mv.visitInsn(DUP);
+                mv.visitVarInsn(ASTORE, NEXT_BLOCK);
+                mv.visitJumpInsn(IFNULL, toRunner);
+                mv.visitVarInsn(ALOAD, NEXT_BLOCK);
+                mv.visitFieldInsn(GETFIELD, BLOCK, "direct", "Z");
+                mv.visitJumpInsn(IFEQ, toRunner);
+                mv.visitVarInsn(ALOAD, MEMORY);
+                mv.visitInsn(DUP);
+                mv.visitFieldInsn(GETFIELD, TLB, "chainBudget", "I");
+                mv.visitInsn(ICONST_1);
+                mv.visitInsn(ISUB);
+                mv.visitInsn(DUP_X1);
+                mv.visitFieldInsn(PUTFIELD, TLB, "chainBudget", "I");
+                mv.visitJumpInsn(IFLT, toRunner);
+                mv.visitVarInsn(ALOAD, MEMORY);
+                mv.visitMethodInsn(INVOKEVIRTUAL, TLB, "revalidate", "()V", false);
+                mv.visitVarInsn(ALOAD, NEXT_BLOCK);
+                mv.visitFieldInsn(GETFIELD, BLOCK, "code", "L" + UNIT + ";");
+                mv.visitVarInsn(ALOAD, STATE_ARG);
+                mv.visitVarInsn(ALOAD, MEMORY);
+                mv.visitMethodInsn(INVOKEVIRTUAL, UNIT, "run", "(Ljava/lang/Object;L" + TLB + ";)I", false);
+                mv.visitInsn(IRETURN);
+            }
+        }
+        mv.visitLabel(toRunner);
+        mv.visitVarInsn(ALOAD, MEMORY);
+        mv.visitVarInsn(ALOAD, OWN_BLOCK);
+        mv.visitFieldInsn(PUTFIELD, TLB, "exited", BLOCK_TYPE);
+        mv.visitLabel(unbound);
+        mv.visitVarInsn(ILOAD, EXIT);
+        mv.visitInsn(IRETURN);
     }
 
     private void loadGlobals() {

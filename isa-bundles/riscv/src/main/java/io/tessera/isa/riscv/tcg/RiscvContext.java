@@ -22,10 +22,6 @@ public class RiscvContext extends SoftTlb {
         this.memory = memory;
     }
 
-    /** Called before translated code runs and after each unit: a subclass drops entries that may be stale. */
-    public void revalidate() {
-    }
-
     @Override
     public long loadSlow(long address, int size) {
         return memory.load(address, size);

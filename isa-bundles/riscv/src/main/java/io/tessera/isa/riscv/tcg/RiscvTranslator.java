@@ -48,6 +48,7 @@ public final class RiscvTranslator {
     private final int maxBlocks;
     private final int maxInsns;
     private final java.io.PrintStream dump;
+    private final boolean chainDirect;
 
     /**
      * @param maxBlocks guest basic blocks in one region at most (1: plain blocks)
@@ -64,7 +65,19 @@ public final class RiscvTranslator {
      *        optimizer, class-file size), or null
      */
     public RiscvTranslator(int maxBlocks, int maxInsns, java.io.PrintStream dump) {
+        this(maxBlocks, maxInsns, dump, false);
+    }
+
+    /**
+     * @param maxBlocks guest basic blocks in one region at most (1: plain blocks)
+     * @param maxInsns guest instructions in one region at most
+     * @param dump where each translation is described, or null
+     * @param chainDirect whether user-mode units go on into the next unit through their chain
+     *        links without returning to the runner ({@link io.tessera.tcg.IrUnit#chainDirect})
+     */
+    public RiscvTranslator(int maxBlocks, int maxInsns, java.io.PrintStream dump, boolean chainDirect) {
         this.dump = dump;
+        this.chainDirect = chainDirect;
         if (maxBlocks < 1 || maxInsns < 1) {
             throw new IllegalArgumentException("region bounds " + maxBlocks + " blocks, " + maxInsns + " instructions: both must be at least 1");
         }
@@ -251,6 +264,9 @@ public final class RiscvTranslator {
         if (scope != null) {
             // A machine's RAM is one off-heap segment: its pages are entries at an offset.
             unit.fastPath(FastPath.SEGMENT);
+        } else if (chainDirect) {
+            // User mode: an exit goes on into the unit its link leads to while the run limit allows.
+            unit.chainDirect(emitter.runLimit);
         }
         String irBefore = recorder == null ? null : unit.dump();
         UnitCompiler.Compiled compiled = UnitCompiler.compile(unit, HOST, true);

@@ -26,6 +26,11 @@ public final class TranslatingRunner implements HartRunner {
     private static final int HOTNESS_BITS = 14;
     /** Guest instructions the interpreter runs of a cold block at most before it looks again. */
     private static final int COLD_BLOCK = 64;
+    /**
+     * Units one unit may go on into directly before the chain returns here (each holds a JVM
+     * frame until then): enough that the return costs little per transfer.
+     */
+    static final int CHAIN_DEPTH = 64;
 
     private final TranslationCache cache;
     private final RiscvTranslator translator;
@@ -38,6 +43,7 @@ public final class TranslatingRunner implements HartRunner {
     private long translations;
     private long unitRuns;
     private long chained;
+    private long direct;
     private long interpreted;
     private long translationNanos;
 
@@ -95,19 +101,27 @@ public final class TranslatingRunner implements HartRunner {
                 exit = CompiledUnit.EXIT_NO_CHAIN;
                 continue;
             }
-            if (++block.executions == loopThreshold && block.guestBlocks == 1) {
-                block = translateLoop(block, memory);
-            }
+            block = tier(block, memory);
             // The interpreter, and other threads, may have changed mappings since the last unit.
             context.revalidate();
             unitRuns++;
             long before = hart.instret;
-            exit = block.code.run(hart, context);
-            if (exit < 0) {
-                block.lastUnchainedTarget = hart.pc;
+            context.chainBudget = CHAIN_DEPTH;
+            context.exited = block;
+            try {
+                exit = block.code.run(hart, context);
+            } finally {
+                // The units it went on into directly (a fault may end the chain).
+                direct += CHAIN_DEPTH - Math.max(context.chainBudget, 0);
             }
-            block.executedInstructions += hart.instret - before;
-            last = block;
+            if (!block.code.countsItself) {
+                block.executions++;
+                block.executedInstructions += hart.instret - before;
+            }
+            last = context.exited;
+            if (exit < 0) {
+                last.lastUnchainedTarget = hart.pc;
+            }
         }
         return hart.instret - start;
     }
@@ -133,6 +147,28 @@ public final class TranslatingRunner implements HartRunner {
             }
         }
         jumps.put(block);
+        return block;
+    }
+
+    /**
+     * What the runner does to a block before it runs it: a single basic block that has run
+     * {@code loopThreshold} times is translated again with the loop it heads
+     * ({@link #translateLoop}), once; and what runs, if it chains directly (its unit counts
+     * itself), is admitted to direct entry from other units' exits at once, so that HotSpot profiles those exits as taken before it compiles
+     * them (an exit compiled as never taken would trap and be compiled again when it is). A
+     * block entered only directly is seen here when a chain returns (its budget spent, the
+     * run limit reached, an unchained exit): its loop is translated then.
+     *
+     * @return what to run now
+     */
+    private TranslatedBlock tier(TranslatedBlock block, GuestMemory memory) {
+        if (loopThreshold > 0 && block.guestBlocks == 1 && !block.retranslated && block.executions + 1 >= loopThreshold) {
+            block.retranslated = true;
+            block = translateLoop(block, memory);
+        }
+        if (!block.direct && block.code.countsItself) {
+            cache.admitDirect(block);
+        }
         return block;
     }
 
@@ -194,10 +230,16 @@ public final class TranslatingRunner implements HartRunner {
         return translations;
     }
 
-    /** @return a line of this runner's counts: translations, unit runs, chained transitions, interpreted instructions */
+    /** @return units entered directly from another unit's exit so far (not through this runner) */
+    public long directTransfers() {
+        return direct;
+    }
+
+    /** @return a line of this runner's counts: translations, unit runs, chained transitions, direct transfers, interpreted instructions */
     public String statistics() {
-        return String.format("translations %d (%.0f ms optimizing, emitting, defining), unit runs %d (%d through chain links), instructions interpreted %d",
-                translations, translationNanos / 1e6, unitRuns, chained, interpreted);
+        return String.format(
+                "translations %d (%.0f ms optimizing, emitting, defining), unit runs %d from the runner (%d through chain links) and %d entered directly from another unit, instructions interpreted %d",
+                translations, translationNanos / 1e6, unitRuns, chained, direct, interpreted);
     }
 
     /** Forgets this hart's own view of the cache (after FENCE.I, or when the cache was cleared). */

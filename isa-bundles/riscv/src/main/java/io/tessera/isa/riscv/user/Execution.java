@@ -29,7 +29,8 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
 
     /**
      * System properties that set it (see README): tessera.accel, tessera.tcg.threshold,
-     * tessera.tcg.cache, tessera.tcg.region, tessera.tcg.loop, tessera.tcg.stats.
+     * tessera.tcg.cache, tessera.tcg.region, tessera.tcg.loop, tessera.tcg.stats (and
+     * tessera.tcg.chain, checked here, read by {@link Chain}).
      */
     static Execution fromProperties() {
         String accel = System.getProperty("tessera.accel", "tcg");
@@ -43,6 +44,8 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
         long cache = cacheText == null ? 256L << 20 : OptionValues.size("tessera.tcg.cache", cacheText, MIN_CACHE, Long.MAX_VALUE);
         int region = (int) number("tessera.tcg.region", 16, 1, 256);
         int loop = (int) number("tessera.tcg.loop", 10000, 0, Integer.MAX_VALUE);
+        // Read once per JVM by the runners (Chain.ON); checked here, where bad settings are reported.
+        chainSetting(System.getProperty("tessera.tcg.chain"));
         return new Execution(translate, threshold, cache, region, loop, StatisticsRequest.parse(System.getProperty(StatisticsRequest.PROPERTY)));
     }
 
@@ -50,6 +53,28 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
     private static long number(String property, long fallback, long min, long max) {
         String text = System.getProperty(property);
         return text == null ? fallback : OptionValues.number(property, text, min, max);
+    }
+
+    /**
+     * Whether units go on into the next unit directly (tessera.tcg.chain, false by default: it
+     * measured no faster here, see README), read once per JVM.
+     */
+    static final class Chain {
+        static final boolean ON = chainSetting(System.getProperty("tessera.tcg.chain"));
+
+        private Chain() {
+        }
+    }
+
+    /** @return the value of tessera.tcg.chain ({@code text}; unset: false) */
+    static boolean chainSetting(String text) {
+        if (text == null || text.equals("false")) {
+            return false;
+        }
+        if (text.equals("true")) {
+            return true;
+        }
+        throw new IllegalArgumentException("tessera.tcg.chain=" + text + ": valid values are true and false");
     }
 
     /** Where translations are described when tessera.tcg.dump names a file (appended to), opened once per JVM. */
@@ -99,7 +124,7 @@ record Execution(boolean translate, int threshold, long cacheBytes, int regionBl
         if (!translate) {
             return new Interpreter();
         }
-        return new TranslatingRunner(memory.table.translations(cacheBytes), new RiscvTranslator(regionBlocks, REGION_INSNS, Dump.STREAM),
+        return new TranslatingRunner(memory.table.translations(cacheBytes), new RiscvTranslator(regionBlocks, REGION_INSNS, Dump.STREAM, Chain.ON),
                 new ProcessTlb(memory), threshold, loopThreshold);
     }
 }

@@ -107,9 +107,14 @@ class TranslatingRunnerTest {
     }
 
     private static Run translated(FlatMemory memory, long cacheBytes, int loopThreshold) {
+        return translated(memory, cacheBytes, loopThreshold, false);
+    }
+
+    /** @param chained whether units go on into each other directly ({@link io.tessera.tcg.IrUnit#chainDirect}) */
+    private static Run translated(FlatMemory memory, long cacheBytes, int loopThreshold, boolean chained) {
         TranslationCache cache = new TranslationCache(cacheBytes);
         memory.cache = cache;
-        TranslatingRunner runner = new TranslatingRunner(cache, new RiscvTranslator(16, 400), new RiscvContext(memory), 0, loopThreshold);
+        TranslatingRunner runner = new TranslatingRunner(cache, new RiscvTranslator(16, 400, null, chained), new RiscvContext(memory), 0, loopThreshold);
         return new Run(new RiscvHart(0, null), cache, runner);
     }
 
@@ -295,26 +300,161 @@ class TranslatingRunnerTest {
         a.emit(Assembler.ld(A2, A3, 8));
         a.emit(Assembler.addi(A0, A0, 100));
         a.emit(Assembler.ECALL);
-        RiscvHart[] harts = new RiscvHart[2];
-        GuestFault[] faults = new GuestFault[2];
-        for (int mode = 0; mode < 2; mode++) {
-            FlatMemory memory = new FlatMemory();
-            memory.put(CODE, a.bytes());
-            Run run = translated(memory, 1 << 20, 0);
-            HartRunner runner = mode == 0 ? new Interpreter() : run.runner();
-            RiscvHart hart = run.hart();
+        Faulted faulted = runToFaultBothWays(a.bytes(), hart -> {
             hart.x[A3] = 0x4000_0000L;
             hart.instret = 7;
+        }, false);
+        RiscvHart translated = faulted.harts()[1];
+        assertEquals(CODE + 8, translated.pc);
+        assertEquals(9, translated.instret);
+        assertEquals(1, translated.x[A0]);
+        faulted.assertSameFault();
+    }
+
+    /**
+     * How the interpreter (index 0) and the translator (index 1) left a program that faults.
+     *
+     * @param run the translator's
+     */
+    private record Faulted(RiscvHart[] harts, GuestFault[] faults, Run run) {
+        /** Both raised the same fault and left the same registers, pc and count. */
+        void assertSameFault() {
+            assertEquals(faults[0].cause(), faults[1].cause());
+            assertEquals(faults[0].tval(), faults[1].tval());
+            assertArrayEquals(harts[0].x, harts[1].x);
+            assertEquals(harts[0].pc, harts[1].pc);
+            assertEquals(harts[0].instret, harts[1].instret);
+        }
+    }
+
+    /** Runs {@code code} from CODE to its fault under the interpreter and the translator, each hart prepared by {@code setup}. */
+    private static Faulted runToFaultBothWays(byte[] code, java.util.function.Consumer<RiscvHart> setup, boolean chained) {
+        RiscvHart[] harts = new RiscvHart[2];
+        GuestFault[] faults = new GuestFault[2];
+        Run run = null;
+        for (int mode = 0; mode < 2; mode++) {
+            FlatMemory memory = new FlatMemory();
+            memory.put(CODE, code);
+            run = translated(memory, 1 << 20, 0, chained);
+            HartRunner runner = mode == 0 ? new Interpreter() : run.runner();
+            RiscvHart hart = run.hart();
+            setup.accept(hart);
             faults[mode] = assertThrows(GuestFault.class, () -> runToEcall(runner, hart, memory));
             harts[mode] = hart;
         }
-        assertEquals(CODE + 8, harts[1].pc);
-        assertEquals(9, harts[1].instret);
-        assertEquals(1, harts[1].x[A0]);
-        assertEquals(faults[0].cause(), faults[1].cause());
-        assertEquals(faults[0].tval(), faults[1].tval());
+        return new Faulted(harts, faults, run);
+    }
+
+    @Test
+    void chainedUnitsEnterEachOtherWithoutTheRunner() {
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, twoBlockLoop());
+        Run run = translated(memory, 1 << 20, 0, true);
+        runToEcall(run.runner(), run.hart(), memory);
+        assertEquals(3000, run.hart().x[A1]);
+        TranslatedBlock first = run.cache().get(CODE + 4, 0);
+        TranslatedBlock second = run.cache().get(CODE + 16, 0);
+        assertSame(second, first.links[0]);
+        assertSame(first, second.links[1]);
+        assertTrue(first.direct && second.direct, "both admitted to direct entry");
+        // 2000 unit runs in all; the runner sees the first of each chain only.
+        assertTrue(run.runner().directTransfers() > 1500, "entered directly: " + run.runner().directTransfers());
+        // The units counted themselves: every run of the loop's two blocks and their instructions
+        // (the first round's first block is part of the entry's).
+        assertEquals(999, first.executions);
+        assertEquals(1000, second.executions);
+        assertEquals(1998, first.executedInstructions);
+        assertEquals(2000, second.executedInstructions);
+        assertSameAsInterpreter(twoBlockLoop(), run.hart());
+    }
+
+    @Test
+    void chainingStopsAtTheRunLimit() {
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, twoBlockLoop());
+        Run run = translated(memory, 1 << 20, 0, true);
+        RiscvHart hart = run.hart();
+        hart.pc = CODE;
+        long ran = run.runner().run(hart, memory, STOP_AT_ECALL, 101);
+        // Units of two instructions: the chain returns at the first exit at or past the limit.
+        assertTrue(ran >= 101 && ran <= 103, "ran " + ran + " instructions for a limit of 101");
+        assertEquals(ran, hart.instret);
+    }
+
+    /** Where the rewritten unit lies: a page of its own, so that its predecessors stay valid. */
+    private static final long SECOND = CODE + 0x1000;
+
+    /**
+     * A loop of chained units, the first of which rewrites the first instruction of the one
+     * at {@link #SECOND} (a0 -= 1 becomes a0 -= 2) when a0 reaches 500: from then on that
+     * unit must run the new instruction, though the unit before it, whose page was not
+     * written, still links to its old translation.
+     */
+    private static void loopRewritingItsSuccessor(FlatMemory memory) {
+        Assembler a = new Assembler(CODE);
+        a.emit(Assembler.addi(A0, 0, 1000));        // CODE+0
+        long top = a.here();                        // CODE+4
+        a.emit(Assembler.addi(A1, A1, 3));
+        a.emit(Assembler.bne(A0, A3, 8));           // a0 != 500: over the store
+        a.emit(Assembler.sw(A2, A4, 0));            // SECOND's first instruction := a2
+        a.emit(Assembler.jal(0, SECOND - a.here()));
+        memory.put(CODE, a.bytes());
+        Assembler second = new Assembler(SECOND);
+        second.emit(Assembler.addi(A0, A0, -1));    // rewritten to a0 -= 2
+        second.emit(Assembler.branch(4, 0, A0, top - second.here())); // blt zero, a0: loop while a0 > 0
+        second.emit(Assembler.ECALL);
+        memory.put(SECOND, second.bytes());
+    }
+
+    @Test
+    void aChainedSuccessorRewrittenByTheGuestDoesNotRunStale() {
+        long patch = Assembler.addi(A0, A0, -2) & 0xffff_ffffL;
+        RiscvHart[] harts = new RiscvHart[2];
+        Run run = null;
+        for (int mode = 0; mode < 2; mode++) {
+            FlatMemory memory = new FlatMemory();
+            loopRewritingItsSuccessor(memory);
+            run = translated(memory, 1 << 20, 0, true);
+            HartRunner runner = mode == 0 ? new Interpreter() : run.runner();
+            RiscvHart hart = run.hart();
+            hart.x[A2] = patch;
+            hart.x[A3] = 500;
+            hart.x[A4] = SECOND;
+            runToEcall(runner, hart, memory);
+            harts[mode] = hart;
+        }
+        // 500 rounds subtracting 1, then 250 subtracting 2: a stale round would change both.
+        assertEquals(750 * 3, harts[1].x[A1]);
+        assertEquals(0, harts[1].x[A0]);
+        assertTrue(run.cache().invalidations() > 0);
+        TranslatedBlock jump = run.cache().get(CODE + 16, 0);
+        assertNotNull(jump, "the jump's unit, in the page not written, stayed");
+        assertTrue(run.runner().directTransfers() > 500, "entered directly: " + run.runner().directTransfers());
         assertArrayEquals(harts[0].x, harts[1].x);
-        assertEquals(harts[0].pc, harts[1].pc);
         assertEquals(harts[0].instret, harts[1].instret);
+        assertEquals(harts[0].pc, harts[1].pc);
+    }
+
+    @Test
+    void aFaultInTheSecondUnitOfAChainIsExact() {
+        // First unit: a1 += 1, a3 += 2040, jump to the second; second: a0 += 1, load from a3,
+        // a0 += 1, jump back. a3 walks off the end of memory in the fifth round, in the second
+        // unit of a chain that began at the second round's first unit.
+        Assembler a = new Assembler(CODE);
+        long top = a.here();
+        a.emit(Assembler.addi(A1, A1, 1));
+        a.emit(Assembler.addi(A3, A3, 2040));
+        a.emit(Assembler.jal(0, 8));
+        a.emit(Assembler.addi(A1, A1, 1000));       // (skipped)
+        long load = a.here() + 4;
+        a.emit(Assembler.addi(A0, A0, 1));
+        a.emit(Assembler.ld(A2, A3, 0));
+        a.emit(Assembler.addi(A0, A0, 1));
+        a.emit(Assembler.jal(0, top - a.here()));
+        Faulted faulted = runToFaultBothWays(a.bytes(), hart -> hart.x[A3] = CODE + 0x20000 - 8 - 4 * 2040, true);
+        assertEquals(7, faulted.run().runner().directTransfers(), "the faulting unit was the seventh entered directly");
+        assertEquals(5, faulted.harts()[1].x[A1]);
+        assertEquals(load, faulted.harts()[1].pc);
+        faulted.assertSameFault();
     }
 }

@@ -36,4 +36,13 @@ class ExecutionTest {
         assertEquals("accelerator 'tcg' has no option 'region'; options: threshold, cache", refusal("tcg,region=4"));
         assertEquals("accelerator 'interp' has no option 'threshold'; it takes none", refusal("interp,threshold=0"));
     }
+
+    @Test
+    void theChainSettingIsTrueOrFalse() {
+        assertFalse(Execution.chainSetting(null));
+        assertFalse(Execution.chainSetting("false"));
+        assertTrue(Execution.chainSetting("true"));
+        assertEquals("tessera.tcg.chain=yes: valid values are true and false",
+                assertThrows(IllegalArgumentException.class, () -> Execution.chainSetting("yes")).getMessage());
+    }
 }
