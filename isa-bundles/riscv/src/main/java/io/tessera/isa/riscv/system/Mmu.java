@@ -137,7 +137,7 @@ final class Mmu implements GuestMemory {
         return codeEpoch | hart.core.privilege;
     }
 
-    /** FENCE.I instructions this hart executed: the translator starts a new fence epoch after each. */
+    /** FENCE.I instructions this hart executed: the translator checks its code pages after each. */
     long instructionFences;
 
     @Override
@@ -297,24 +297,6 @@ final class Mmu implements GuestMemory {
     }
 
     /**
-     * The decoded instructions of the page holding {@code pc} for the current privilege if they
-     * are cached and were checked in the current generation; no walk, no compare.
-     *
-     * @return the page, or null when {@link #codePage} must be asked
-     */
-    CodePage checkedCodePage(long pc) {
-        long page = pc & ~PAGE_MASK;
-        long generation = codeEpoch | hart.core.privilege;
-        int set = codeSet(page);
-        CodePage code = codeWay0[set];
-        if (code != null && code.vpage == page && code.generation == generation) {
-            return code;
-        }
-        code = codeWay1[set];
-        return code != null && code.vpage == page && code.generation == generation ? code : null;
-    }
-
-    /**
      * Where the instructions of the page holding {@code pc} are in RAM, for the translator:
      * the fetch TLB's entry for it, filled by a walk if need be (which faults as a fetch at
      * {@code pc} would).
@@ -334,6 +316,15 @@ final class Mmu implements GuestMemory {
             }
         }
         return tlb.segments[slot] == null ? -1 : slot;
+    }
+
+    /** @return the RAM page at physical address {@code address} (page aligned), or null when it is not RAM */
+    MemorySegment ramPage(long address) {
+        Optional<FlatRange> found = bus.lookup(address);
+        if (found.isPresent() && found.get().region() instanceof RamRegion ram && found.get().end() - address > PAGE_MASK) {
+            return ram.segment().asSlice(address - found.get().start() + found.get().regionOffset(), PAGE_MASK + 1);
+        }
+        return null;
     }
 
     // ---- the GuestMemory the interpreter uses

@@ -174,9 +174,8 @@ public final class SystemHart implements RiscvCpu, TranslatingCpu {
                         continue;
                     }
                 }
-                long done = fast(page, pc, budget - retired);
+                long done = fast(page.decoded, page.vpage, pc, budget - retired);
                 pc = fastPc;
-                page = fastPage;
                 core.instret += done;
                 retired += done;
                 if (attention || retired >= budget || (pc & -CodePage.SIZE) != page.vpage) {
@@ -213,24 +212,18 @@ public final class SystemHart implements RiscvCpu, TranslatingCpu {
 
     /** Where {@link #fast} stopped: the pc of the first instruction it did not carry out. */
     private long fastPc;
-    /** The code page {@link #fast} ran last (the one holding {@link #fastPc} unless it stopped at a page it had no decoded copy of). */
-    private CodePage fastPage;
 
     /**
-     * Carries out instructions, at most {@code limit}, while they are decoded and are
-     * operations it knows, their loads and stores hit RAM in the TLB, and nothing needs
-     * attention. A jump to another page goes on there when the MMU holds that page's code
-     * checked in the current generation (calls and returns between functions cross pages every
-     * few dozen instructions of a booting kernel). It throws nothing and calls only what
-     * inlines, so that its values stay in registers: whatever may fault or take long is the
-     * caller's.
+     * Carries out instructions of one code page, at most {@code limit}, while they are decoded
+     * and are operations it knows, their loads and stores hit RAM in the TLB, and nothing needs
+     * attention. It calls nothing and throws nothing, so that its values stay in registers:
+     * whatever may fault or take long is the caller's.
      *
-     * @param page the code page holding {@code pc}
-     * @return the instructions retired; {@link #fastPc} is where it stopped, {@link #fastPage} the page it ran last
+     * @param decoded the page's {@link CodePage#decoded} instructions
+     * @param base the page's virtual address
+     * @return the instructions retired; {@link #fastPc} is where it stopped
      */
-    private long fast(CodePage page, long pc, long limit) {
-        long[] decoded = page.decoded;
-        long base = page.vpage;
+    private long fast(long[] decoded, long base, long pc, long limit) {
         long[] x = core.x;
         Mmu mmu = this.mmu;
         long left = limit;
@@ -374,24 +367,12 @@ public final class SystemHart implements RiscvCpu, TranslatingCpu {
                 }
                 pc = next;
                 left--;
-                if (next != following) {
-                    if (left <= 0 || attention) {
-                        break;
-                    }
-                    if ((next & -CodePage.SIZE) != base) {
-                        CodePage other = mmu.checkedCodePage(next);
-                        if (other == null) {
-                            break;
-                        }
-                        page = other;
-                        decoded = other.decoded;
-                        base = other.vpage;
-                    }
+                if (next != following && ((next & -CodePage.SIZE) != base || left <= 0 || attention)) {
+                    break;
                 }
             }
         }
         fastPc = pc;
-        fastPage = page;
         return limit - left;
     }
 

@@ -11,6 +11,7 @@ import io.tessera.tcg.stats.BlockStats;
 import io.tessera.tcg.stats.TranslationSnapshot;
 import io.tessera.tcg.stats.TranslationStatistics;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,13 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Keeping translations true to memory follows the architecture: a hart need not see its
  * own or another hart's stores to instructions until it executes FENCE.I (Zifencei; remote
  * harts are told by an IPI to run theirs). So a store needs no watching; instead each physical
- * page that code was translated from keeps a copy of its bytes as they were, and a FENCE.I
- * starts a new {@linkplain #fenceEpoch() fence epoch}: the first time a hart enters a unit of
- * a page after it (through {@link #current}), the page's bytes are compared with the copy, and
- * a page whose bytes changed loses its translations. This covers the guest's own stores, other
- * harts' and DMA alike. A page is compared once per epoch, and only if code of it runs: Linux
- * patches its text one instruction at a time at boot (ftrace's call sites, some 40000 FENCE.Is
- * on Debian's kernel), and comparing every code page at each of them took seconds.
+ * page that code was translated from keeps a copy of its bytes as they were, and after a
+ * FENCE.I every page whose bytes changed since loses its translations. This covers the
+ * guest's own stores, other harts' and DMA alike, at the cost of comparing the code pages at
+ * each FENCE.I.
  */
 final class SystemTranslations implements TranslatingCpu.SharedTranslations, TranslationStatistics {
 
@@ -55,21 +53,9 @@ final class SystemTranslations implements TranslatingCpu.SharedTranslations, Tra
     final int threshold;
 
     /** The bytes of each physical page code was translated from, as translated. */
-    private final Map<Long, CodeSnapshot> snapshots = new ConcurrentHashMap<>();
-    /** FENCE.I instructions executed by the harts: the fence epoch. */
-    private volatile long fences;
+    private final Map<Long, byte[]> snapshots = new ConcurrentHashMap<>();
+    private long fences;
     private long pagesInvalidated;
-
-    /** The bytes of a page as code was translated from it, and the fence epoch it was last found unchanged in. */
-    private static final class CodeSnapshot {
-        final MemorySegment bytes;
-        volatile long checkedEpoch;
-
-        CodeSnapshot(MemorySegment bytes, long epoch) {
-            this.bytes = bytes;
-            this.checkedEpoch = epoch;
-        }
-    }
 
     /**
      * @param threshold times a block is interpreted before it is translated (0: at once)
@@ -104,53 +90,38 @@ final class SystemTranslations implements TranslatingCpu.SharedTranslations, Tra
 
     /**
      * Remembers the bytes of physical page {@code page} before code is translated from it,
-     * unless they are remembered already (then {@link #current} finds any difference after the
-     * next FENCE.I).
+     * unless they are remembered already (then a FENCE.I finds any difference).
      *
      * @param ram the RAM segment holding it, at offset {@code base}
      */
     void snapshot(long page, MemorySegment ram, long base) {
-        snapshots.computeIfAbsent(page, p -> new CodeSnapshot(MemorySegment.ofArray(
-                ram.asSlice(base, SoftTlb.PAGE_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)), fences));
-    }
-
-    /** @return the fence epoch: a hart that sees it change forgets the units it found before */
-    long fenceEpoch() {
-        return fences;
-    }
-
-    /** A hart executed FENCE.I: units of a page whose bytes changed go before a hart enters one again. */
-    synchronized void instructionFence() {
-        fences++;
+        snapshots.computeIfAbsent(page, p -> ram.asSlice(base, SoftTlb.PAGE_SIZE).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
     }
 
     /**
-     * Checks, once per fence epoch, that physical page {@code page} still holds the bytes its
-     * units were translated from; if not, its units go.
+     * A hart executed FENCE.I: the translations of every page whose bytes are no longer those
+     * they were made from go.
      *
-     * @param ram the RAM segment holding the page now, at offset {@code base}
-     * @return whether the page's units may run (false: they were dropped)
+     * @param ram how the hart reaches RAM by physical page (its segment and offset), or null for a page that is not RAM
      */
-    boolean current(long page, MemorySegment ram, long base) {
-        CodeSnapshot snapshot = snapshots.get(page);
-        if (snapshot == null) {
-            return true; // no units, or dropped already (with their page)
-        }
-        long epoch = fences;
-        if (snapshot.checkedEpoch == epoch) {
-            return true;
-        }
-        if (MemorySegment.mismatch(ram, base, base + SoftTlb.PAGE_SIZE, snapshot.bytes, 0, SoftTlb.PAGE_SIZE) < 0) {
-            snapshot.checkedEpoch = epoch;
-            return true;
-        }
-        synchronized (this) {
-            if (snapshots.remove(page, snapshot)) {
+    synchronized void instructionFence(PhysicalRam ram) {
+        fences++;
+        for (Iterator<Map.Entry<Long, byte[]>> i = snapshots.entrySet().iterator(); i.hasNext();) {
+            Map.Entry<Long, byte[]> e = i.next();
+            long page = e.getKey();
+            MemorySegment now = ram.page(page << SoftTlb.PAGE_BITS);
+            if (now == null || now.mismatch(MemorySegment.ofArray(e.getValue())) >= 0) {
+                i.remove();
                 cache.invalidatePages(page, page);
                 pagesInvalidated++;
             }
         }
-        return false;
+    }
+
+    /** The bytes of a physical page of RAM. */
+    interface PhysicalRam {
+        /** @return the page at physical address {@code address}, or null when it is not RAM */
+        MemorySegment page(long address);
     }
 
     @Override
@@ -173,12 +144,12 @@ final class SystemTranslations implements TranslatingCpu.SharedTranslations, Tra
         List<BlockListing> listings = new ArrayList<>();
         for (BlockStats block : snapshot().at(pc)) {
             long physicalPage = block.flags() >>> SoftTlb.PAGE_BITS;
-            CodeSnapshot snapshot = snapshots.get(physicalPage);
-            if (snapshot == null) {
+            byte[] bytes = snapshots.get(physicalPage);
+            if (bytes == null) {
                 continue; // invalidated since the snapshot was taken
             }
             RiscvTranslator.PageScope scope = new RiscvTranslator.PageScope(physicalPage, (block.flags() & TranslatedHart.FLAG_FLOAT_DIRTY) != 0);
-            BlockListing listing = translator.describe(pc, block.flags(), new TranslatedPageCode(pc >>> SoftTlb.PAGE_BITS, snapshot.bytes.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)),
+            BlockListing listing = translator.describe(pc, block.flags(), new TranslatedPageCode(pc >>> SoftTlb.PAGE_BITS, bytes),
                     block.guestBlocks() > 1, scope);
             if (listing != null) {
                 listings.add(listing);

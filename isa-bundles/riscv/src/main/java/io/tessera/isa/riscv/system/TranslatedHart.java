@@ -39,15 +39,12 @@ final class TranslatedHart {
     private final JumpCache jumps = new JumpCache();
     private final short[] hotness = new short[SystemTranslations.HOTNESS_SLOTS];
     private long fencesSeen;
-    /** The {@link SystemTranslations#fenceEpoch()} that the units in {@link #jumps} were checked in. */
-    private long epochSeen;
 
     TranslatedHart(SystemHart hart, SystemTranslations shared) {
         this.hart = hart;
         this.mmu = hart.mmu;
         this.shared = shared;
         this.fencesSeen = mmu.instructionFences;
-        this.epochSeen = shared.fenceEpoch();
     }
 
     /**
@@ -64,14 +61,7 @@ final class TranslatedHart {
             while (!hart.attention && retired < budget) {
                 if (mmu.instructionFences != fencesSeen) {
                     fencesSeen = mmu.instructionFences;
-                    shared.instructionFence();
-                }
-                long epoch = shared.fenceEpoch();
-                if (epoch != epochSeen) {
-                    // Units found before a FENCE.I (this hart's or another's) are found again,
-                    // through find(), which checks their page once in the new epoch.
-                    epochSeen = epoch;
-                    jumps.clear();
+                    shared.instructionFence(mmu::ramPage);
                     last = null;
                 }
                 TranslatedBlock block = null;
@@ -143,7 +133,7 @@ final class TranslatedHart {
             if (hotness[hot] < shared.threshold) {
                 if (shared.translatedIn(hot)) {
                     block = shared.cache.get(pc, flags);
-                    if (block != null && shared.current(physicalPage, tlb.segments[slot], tlb.bases[slot])) {
+                    if (block != null) {
                         jumps.put(block);
                         return block;
                     }
@@ -153,9 +143,6 @@ final class TranslatedHart {
             }
         }
         block = shared.cache.get(pc, flags);
-        if (block != null && !shared.current(physicalPage, tlb.segments[slot], tlb.bases[slot])) {
-            block = null;
-        }
         if (block == null) {
             shared.snapshot(physicalPage, tlb.segments[slot], tlb.bases[slot]);
             block = translate(pc, flags, false);
