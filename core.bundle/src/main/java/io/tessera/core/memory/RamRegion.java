@@ -29,7 +29,7 @@ public final class RamRegion extends MemoryRegion implements AutoCloseable {
     private RamRegion(String name, long size, boolean readOnly) {
         super(name, size);
         this.arena = Arena.ofShared();
-        this.segment = arena.allocate(size, PAGE_SIZE);
+        this.segment = LazyZeroMemory.allocate(arena, size);
         this.readOnly = readOnly;
         long pages = (size + PAGE_SIZE - 1) >>> PAGE_SHIFT;
         this.dirty = new AtomicLongArray((int) ((pages + 63) >>> 6));
