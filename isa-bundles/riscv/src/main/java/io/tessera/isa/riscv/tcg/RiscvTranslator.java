@@ -405,25 +405,7 @@ public final class RiscvTranslator {
         }
 
         IrUnit emit() {
-            // Blocks another block of the region branches to are loop heads: they check the limit.
-            java.util.Set<Long> targets = new java.util.HashSet<>();
-            for (Block b : order) {
-                switch (b.end()) {
-                    case BRANCH -> {
-                        targets.add(b.branchTarget());
-                        targets.add(b.next());
-                    }
-                    case JUMP -> targets.add(b.branchTarget());
-                    case FALL_THROUGH -> targets.add(b.next());
-                    case INDIRECT -> {
-                        if (speculated.containsKey(b.pc())) {
-                            targets.add(speculated.get(b.pc()));
-                        }
-                    }
-                    default -> {
-                    }
-                }
-            }
+            java.util.Set<Long> targets = loopHeads();
             for (Block b : order) {
                 labels.put(b.pc(), u.newLabel());
             }
@@ -439,6 +421,54 @@ public final class RiscvTranslator {
                 emitBlock(b);
             }
             return u;
+        }
+
+        /**
+         * The blocks that check the run limit: the targets of the region's retreating edges (an
+         * edge to a block still on the stack of a depth-first walk from the entry). Every cycle
+         * of the region holds one, so no loop runs on unchecked; forward branches (an if-else
+         * inside a loop body) do not check, so that a unit never stops, and the runner never
+         * comes in again, in the middle of a loop body (where a second region of the same loop
+         * would be formed, headed there).
+         */
+        private java.util.Set<Long> loopHeads() {
+            java.util.Set<Long> heads = new java.util.HashSet<>();
+            java.util.Set<Long> done = new java.util.HashSet<>();
+            java.util.Set<Long> onStack = new java.util.HashSet<>();
+            for (Block root : order) {
+                if (done.contains(root.pc())) {
+                    continue;
+                }
+                // Iterative depth-first walk: each frame is a block and the index of its next successor.
+                ArrayDeque<Object[]> stack = new ArrayDeque<>();
+                stack.push(new Object[] {root, 0});
+                onStack.add(root.pc());
+                done.add(root.pc());
+                while (!stack.isEmpty()) {
+                    Object[] frame = stack.peek();
+                    Block b = (Block) frame[0];
+                    List<Long> next = successors(b, speculated);
+                    int i = (Integer) frame[1];
+                    if (i == next.size()) {
+                        stack.pop();
+                        onStack.remove(b.pc());
+                        continue;
+                    }
+                    frame[1] = i + 1;
+                    long s = next.get(i);
+                    Block target = region.get(s);
+                    if (target == null) {
+                        continue;
+                    }
+                    if (onStack.contains(s)) {
+                        heads.add(s);
+                    } else if (done.add(s)) {
+                        onStack.add(s);
+                        stack.push(new Object[] {target, 0});
+                    }
+                }
+            }
+            return heads;
         }
 
         // ---- registers

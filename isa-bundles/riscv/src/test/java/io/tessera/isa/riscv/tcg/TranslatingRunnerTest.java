@@ -180,9 +180,62 @@ class TranslatingRunnerTest {
         Run run = translated(memory, 1 << 20, 10);
         runToEcall(run.runner(), run.hart(), memory);
         assertEquals(3000, run.hart().x[A1]);
-        TranslatedBlock loop = run.cache().get(CODE + 4, 0);
+        // The loop is entered at its second block (the entry block runs into the first one's
+        // jump): its region is headed there, and nothing leaves it at the first one.
+        TranslatedBlock loop = run.cache().get(CODE + 16, 0);
         assertEquals(2, loop.guestBlocks, "the loop's two blocks, not the entry or the exit");
+        TranslatedBlock first = run.cache().get(CODE + 4, 0);
+        assertTrue(first == null || first.guestBlocks == 1, "no second region of the loop: " + first);
         assertSameAsInterpreter(twoBlockLoop(), run.hart());
+    }
+
+    /** A loop whose body is an if-else (a forward branch and a jump to the merge block), run a thousand times. */
+    private static byte[] loopWithIfElse() {
+        Assembler a = new Assembler(CODE);
+        a.emit(Assembler.addi(A0, 0, 1000));        // CODE+0: a0 = 1000
+        long top = a.here();
+        a.emit(Assembler.bne(A2, 0, 16));           // top: a2 != 0: to the else part
+        a.emit(Assembler.addi(A2, 0, 1));           // then: a2 = 1, a1 += 3
+        a.emit(Assembler.addi(A1, A1, 3));
+        a.emit(Assembler.jal(0, 12));               // to the merge block
+        a.emit(Assembler.addi(A2, 0, 0));           // else: a2 = 0, a1 += 5
+        a.emit(Assembler.addi(A1, A1, 5));
+        a.emit(Assembler.addi(A0, A0, -1));         // merge: a0 -= 1
+        a.emit(Assembler.bne(A0, 0, top - a.here()));
+        a.emit(Assembler.ECALL);
+        return a.bytes();
+    }
+
+    @Test
+    void aLoopRegionStopsForTheRunLimitOnlyAtItsHead() {
+        FlatMemory memory = new FlatMemory();
+        memory.put(CODE, loopWithIfElse());
+        Run run = translated(memory, 1 << 20, 10);
+        RiscvHart hart = run.hart();
+        hart.pc = CODE;
+        long top = CODE + 4;
+        java.util.Set<Long> stops = new java.util.TreeSet<>();
+        try {
+            while (true) {
+                // A run limit of a few instructions: the region stops at every check it passes.
+                run.runner().run(hart, memory, STOP_AT_ECALL, 7);
+                TranslatedBlock loop = run.cache().get(top, 0);
+                if (loop != null && loop.guestBlocks > 1) {
+                    stops.add(hart.pc);
+                }
+            }
+        } catch (Stop stop) {
+            // The ecall ended it.
+        }
+        TranslatedBlock loop = run.cache().get(top, 0);
+        assertEquals(4, loop.guestBlocks, "the test, the then part, the else part and the merge block");
+        // Leaving the loop for the ecall's block, the runner may stop there too.
+        stops.remove(top + 32);
+        assertEquals(java.util.Set.of(top), stops, "where the region stopped for the run limit");
+        TranslatedBlock merge = run.cache().get(top + 24, 0);
+        assertTrue(merge == null || merge.guestBlocks == 1, "no second region of the loop, headed at the merge block: " + merge);
+        assertEquals(1000 / 2 * 3 + 1000 / 2 * 5, hart.x[A1]);
+        assertSameAsInterpreter(loopWithIfElse(), hart);
     }
 
     /**
