@@ -47,12 +47,16 @@ class CreateParityTest {
         assertEquals(0, info.status(), info.err());
     }
 
-    /** A backing file without its format, or one that does not open, is refused before anything is created. */
+    /**
+     * A backing file without its format, or one that does not open, and a bad file creation option
+     * are refused with qemu-img's message before anything is created.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"-f qcow2 -b base.qcow2 FILE", "-f qcow2 -b base.raw FILE 5M", "-u -f qcow2 -b base.raw FILE 5M",
         "-f qed -b base.qcow2 FILE", "-f qcow2 -b missing.qcow2 -F qcow2 FILE 5M", "-u -f qcow2 -b missing.qcow2 -F qcow2 FILE 5M",
-        "-f qcow2 -b base.qcow2 -F qcow2 FILE", "-f qcow2 -o backing_file=base.raw FILE 5M"})
-    void checksTheBackingFileAsQemuImg(String args) throws Exception {
+        "-f qcow2 -b base.qcow2 -F qcow2 FILE", "-f qcow2 -o backing_file=base.raw FILE 5M",
+        "-f qcow2 -o extent_size_hint=5G FILE 5M", "-f raw -o extent_size_hint=4G FILE 5M", "-f raw -o nocow=maybe FILE 5M"})
+    void refusesAsQemuImgBeforeCreatingAnything(String args) throws Exception {
         for (String base : List.of("raw", "qcow2")) {
             assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", base, "base." + base, "1M").status());
         }
@@ -95,10 +99,19 @@ class CreateParityTest {
         for (String suffix : suffixes) {
             Path q = dir.resolve("q" + suffix);
             Path t = dir.resolve("t" + suffix);
-            assertEquals(Files.size(q), Files.size(t), "length of " + t.getFileName());
+            if (suffix.equals(".img") && suffixes.size() > 1 && args.contains("vmdk")) {
+                // A descriptor file: its CID is random and written without leading zeroes, so its length varies by a digit.
+                assertEquals(withoutCid(Files.readString(q)).replace("\"q-", "\"t-"), withoutCid(Files.readString(t)), "descriptor " + t.getFileName());
+            } else {
+                assertEquals(Files.size(q), Files.size(t), "length of " + t.getFileName());
+            }
             assertEquals(Qemu.run(dir, "stat", "-c", "%b", q.toString()).out(), Qemu.run(dir, "stat", "-c", "%b", t.toString()).out(),
                     "blocks of " + t.getFileName());
         }
+    }
+
+    private static String withoutCid(String descriptor) {
+        return descriptor.replaceAll("(?m)^CID=[0-9a-f]+$", "CID=");
     }
 
     @ParameterizedTest
