@@ -120,7 +120,8 @@ public final class FileDriver implements BlockDriver {
             throw new IllegalArgumentException("'" + pathName + "' is not a valid file name: " + e.getReason(), e);
         }
         if (Files.isDirectory(path)) {
-            throw new IOException("cannot open '" + pathName + "' as an image: it is a directory");
+            // qemu-img's words; a directory is no image.
+            throw new IOException("Could not open '" + pathName + "': 'file' driver requires '" + pathName + "' to be a regular file");
         }
         boolean create = bool(options, "create");
         if (create && request.readOnly()) {
@@ -142,7 +143,8 @@ public final class FileDriver implements BlockDriver {
         try {
             channel = FileChannel.open(path, openOptions);
         } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(pathName, null, "cannot open image: no such file");
+            throw new NoSuchFileException(pathName, null, create ? "Could not create '" + pathName + "': No such file or directory"
+                    : "No such file or directory");
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(pathName, null, "cannot open image " + (request.readOnly() ? "for reading" : "read-write")
                     + ": permission denied" + (request.readOnly() ? "" : " (open it read-only?)"));
