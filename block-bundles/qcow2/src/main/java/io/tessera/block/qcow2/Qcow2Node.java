@@ -1084,15 +1084,15 @@ final class Qcow2Node implements BlockNode {
      * data contiguous per L2 table; {@code full} writes the zeroes, otherwise the file is only
      * extended (sparse where the host allows).
      */
-    synchronized void preallocate(boolean full) throws IOException {
-        preallocate(0, header.size, full);
+    synchronized void preallocate(BlockPreallocation mode) throws IOException {
+        preallocate(0, header.size, mode);
     }
 
     /**
      * Gives every cluster of {@code [from, to)} that has no host cluster one, each run of them
      * in one allocation per L2 table.
      */
-    private void preallocate(long from, long to, boolean full) throws IOException {
+    private void preallocate(long from, long to, BlockPreallocation mode) throws IOException {
         long perTable = clusterSize << l2Bits;
         long at = from & ~(clusterSize - 1);
         while (at < to) {
@@ -1117,14 +1117,34 @@ final class Qcow2Node implements BlockNode {
                     first.table.words[index + i] = host + i * clusterSize | COPIED | first.table.words[index + i] & ZERO;
                 }
                 first.table.dirty = true;
-                if (full) {
-                    dataFile.writeZeroes(host, clusters * clusterSize);
+                if (mode != BlockPreallocation.METADATA) {
+                    reserveSpace(host, clusters * clusterSize, mode);
                 } else if (dataFile.size() < host + clusters * clusterSize) {
                     dataFile.writeZeroes(host + clusters * clusterSize - 1, 1);
                 }
                 index = run;
             }
             at = tableEnd;
+        }
+    }
+
+    /**
+     * Gives newly allocated data clusters disk space, as QEMU's falloc and full preallocation do
+     * (it grows the file with that mode): zeroed in place inside the file (which allocates blocks
+     * even where the host zeroes without writing), and past its end the file grows in that mode
+     * (blocks reserved or zeroes written), not left a hole.
+     */
+    private void reserveSpace(long host, long length, BlockPreallocation mode) throws IOException {
+        long size = dataFile.size();
+        if (host < size) {
+            long inside = Math.min(length, size - host);
+            dataFile.writeZeroes(host, inside, false);
+        } else if (host > size) {
+            // Clusters below were allocated for tables that are written when the metadata is flushed.
+            dataFile.resize(host, BlockPreallocation.OFF);
+        }
+        if (host + length > dataFile.size()) {
+            dataFile.resize(host + length, mode);
         }
     }
 
@@ -1321,7 +1341,7 @@ final class Qcow2Node implements BlockNode {
             }
             setEntries(tailEnd, newSize, zeroNewRange ? ZERO : 0);
             if (preallocation != BlockPreallocation.OFF) {
-                preallocate(oldSize, newSize, preallocation != BlockPreallocation.METADATA);
+                preallocate(oldSize, newSize, preallocation);
             }
             flushMetadata();
         } catch (IOException | RuntimeException e) {
