@@ -72,6 +72,14 @@ final class Libc {
                 Linker.Option.captureCallState("errno"));
     }
 
+    private static final class Stat {
+        static final MethodHandle HANDLE = function("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    /** {@code st_blocks} in Linux's {@code struct stat} on x86-64 and arm64 (the generic layout), and the struct's size with room to spare. */
+    private static final long ST_BLOCKS = 64;
+    private static final long STAT_SIZE = 256;
+
     // ioctl(2) is variadic: its third argument is passed as C passes variadic ones.
     private static final class Ioctl {
         static final MethodHandle HANDLE = function("ioctl",
@@ -142,6 +150,21 @@ final class Libc {
             int ignored = (int) Close.HANDLE.invokeExact(fd);
         } catch (Throwable e) {
             // the descriptor is gone either way
+        }
+    }
+
+    /** @return the bytes of the 512-byte blocks {@code stat(2)} says {@code path} has allocated; -1 where it cannot be asked */
+    static long allocatedBytes(String path) {
+        String arch = System.getProperty("os.arch", "");
+        if (Stat.HANDLE == null || !(arch.equals("amd64") || arch.equals("aarch64"))) {
+            return -1;
+        }
+        try (Arena temporary = Arena.ofConfined()) {
+            MemorySegment buffer = temporary.allocate(STAT_SIZE, 8);
+            int result = (int) Stat.HANDLE.invokeExact(temporary.allocateFrom(path), buffer);
+            return result == 0 ? buffer.get(ValueLayout.JAVA_LONG, ST_BLOCKS) * 512 : -1;
+        } catch (Throwable e) {
+            return -1;
         }
     }
 

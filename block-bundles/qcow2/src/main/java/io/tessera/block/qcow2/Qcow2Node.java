@@ -77,6 +77,8 @@ final class Qcow2Node implements BlockNode {
     private long snapshotTableBytes;
     private final LinkedHashMap<Long, L2Table> l2Cache = new LinkedHashMap<>(16, 0.75f, true);
     private Qcow2Refcounts refcounts;
+    /** Whether the image was found metadata-preallocated; asked on the first block status after opening. */
+    private Boolean metadataPreallocation;
     private boolean dirtyBitSet;
     private long cachedCompressedEntry = -1;
     private byte[] cachedCompressed;
@@ -489,13 +491,46 @@ final class Qcow2Node implements BlockNode {
             n += next.length;
         }
         return switch (e.kind) {
-            case DATA -> new BlockStatus(offset, n, true, false, 0, e.host);
+            case DATA -> metadataPreallocated() ? statusOfPreallocated(offset, n, e.host) : new BlockStatus(offset, n, true, false, 0, e.host);
             case ZEROES -> new BlockStatus(offset, n, false, true, 0, -1);
             case COMPRESSED_DATA -> new BlockStatus(offset, n, true, false, 0, -1);
             default -> BlockStatus.inBacking(backing, offset, n);
         };
     }
 
+    /**
+     * Whether the image looks metadata-preallocated, as qemu-img 7.2 decides it once per open:
+     * clearly more clusters in use (10 % and at least 2) than the file has blocks allocated.
+     * Then data clusters may be holes of the file, and block status asks the file about them.
+     */
+    private boolean metadataPreallocated() throws IOException {
+        if (metadataPreallocation == null) {
+            long allocated = file.allocatedSize();
+            boolean detected = false;
+            if (allocated >= 0) {
+                long realClusters = allocated / clusterSize;
+                long threshold = Math.max(realClusters * 10 / 9, realClusters + 2);
+                long end = (file.size() + clusterSize - 1) / clusterSize;
+                Qcow2Refcounts counts = refcounts();
+                long inUse = 0;
+                for (long i = 0; i < end && inUse < threshold; i++) {
+                    inUse += counts.get(i) != 0 ? 1 : 0;
+                }
+                detected = inUse >= threshold;
+            }
+            metadataPreallocation = detected;
+        }
+        return metadataPreallocation;
+    }
+
+    /** A data extent of a metadata-preallocated image: zero where the file holds a hole there or ends before it. */
+    private BlockStatus statusOfPreallocated(long offset, long length, long host) throws IOException {
+        if (host >= dataFile.size()) {
+            return new BlockStatus(offset, length, true, true, 0, host);
+        }
+        BlockStatus below = dataFile.blockStatus(host, length);
+        return new BlockStatus(offset, below.length(), true, below.zero(), 0, host);
+    }
 
     // ---------------------------------------------------------------- writes
 
