@@ -115,6 +115,19 @@ public interface BlockNode extends AutoCloseable {
     BlockStatus blockStatus(long offset, long length) throws IOException;
 
     /**
+     * The space the node takes on its host storage, as {@code du} counts it: a file's allocated
+     * blocks, which a sparse file's holes do not take. A format can tell from it whether the
+     * clusters its tables map were ever given space (qcow2's metadata preallocation).
+     *
+     * @return bytes allocated, or -1 where that is not known (the default)
+     * @throws IOException if the storage cannot be asked
+     * @since 1.5
+     */
+    default long allocatedSize() throws IOException {
+        return -1;
+    }
+
+    /**
      * Writes whole clusters compressed, as {@code qemu-img convert -c} does; a cluster that does
      * not shrink is stored as it is.
      *

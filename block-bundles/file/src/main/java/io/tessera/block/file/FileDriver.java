@@ -33,6 +33,10 @@ import org.osgi.service.component.annotations.Component;
  *     (QEMU's {@code cache=unsafe}); default off.</li>
  * <li>{@code create}: {@code on} creates the file, or empties it if it exists, before opening it
  *     read-write (for the extra files an image format makes, such as VMDK extents); default off.</li>
+ * <li>{@code nocow} and {@code extent_size_hint}: QEMU's file creation options, only with
+ *     {@code create=on}: {@code nocow=on} sets the no-copy-on-write flag (btrfs), and the extent
+ *     size hint (1 MiB by default, 0 for none, below 4 GiB) is set where the file system has one
+ *     (XFS); a file system that refuses either leaves the file as it is ({@link CreationAttributes}).</li>
  * <li>{@code exclusive}: {@code on} takes the byte-range locks QEMU uses for its image locking
  *     (bytes 100-163 and 200-263 of the file) exclusively for as long as the node is open, and
  *     fails if any other process (a running QEMU, qemu-img, qemu-io) holds one of them; meanwhile
@@ -63,7 +67,9 @@ public final class FileDriver implements BlockDriver {
 
     static final String FORMAT = "file";
     private static final String PREFIX = "file:";
-    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush", "create", "exclusive");
+    private static final Set<String> OPTIONS = Set.of("node-name", "cache.direct", "cache.no-flush", "create", "exclusive",
+            CreationAttributes.NOCOW, CreationAttributes.EXTENT_SIZE_HINT);
+    private static final System.Logger LOG = System.getLogger(FileDriver.class.getName());
     /** Where QEMU's file driver locks a byte per permission it holds, and per permission it does not share. */
     private static final long[] QEMU_LOCK_BYTES = {100, 200};
     private static final long QEMU_LOCK_LENGTH = 64;
@@ -114,11 +120,16 @@ public final class FileDriver implements BlockDriver {
             throw new IllegalArgumentException("'" + pathName + "' is not a valid file name: " + e.getReason(), e);
         }
         if (Files.isDirectory(path)) {
-            throw new IOException("cannot open '" + pathName + "' as an image: it is a directory");
+            // qemu-img's words; a directory is no image.
+            throw new IOException("Could not open '" + pathName + "': 'file' driver requires '" + pathName + "' to be a regular file");
         }
         boolean create = bool(options, "create");
         if (create && request.readOnly()) {
             throw new IllegalArgumentException("create=on needs a read-write node ('" + pathName + "')");
+        }
+        CreationAttributes attributes = CreationAttributes.of(options);
+        if (!create && (options.containsKey(CreationAttributes.NOCOW) || options.containsKey(CreationAttributes.EXTENT_SIZE_HINT))) {
+            throw new IllegalArgumentException("nocow and extent_size_hint apply when a file is created (create=on), not to '" + pathName + "'");
         }
         boolean exclusive = bool(options, "exclusive");
         if (exclusive && request.readOnly()) {
@@ -132,7 +143,8 @@ public final class FileDriver implements BlockDriver {
         try {
             channel = FileChannel.open(path, openOptions);
         } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(pathName, null, "cannot open image: no such file");
+            throw new NoSuchFileException(pathName, null, create ? "Could not create '" + pathName + "': No such file or directory"
+                    : "No such file or directory");
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(pathName, null, "cannot open image " + (request.readOnly() ? "for reading" : "read-write")
                     + ": permission denied" + (request.readOnly() ? "" : " (open it read-only?)"));
@@ -142,6 +154,9 @@ public final class FileDriver implements BlockDriver {
             throw new IOException("cannot open image '" + pathName + "': " + e.getMessage(), e);
         }
         String nodeName = options.getOrDefault("node-name", "#file" + NODES.getAndIncrement());
+        if (create) {
+            attributes.applyTo(pathName).ifPresent(why -> LOG.log(System.Logger.Level.WARNING, "Failed to set extent size hint: " + why));
+        }
         try {
             if (exclusive) {
                 lockExclusively(channel, pathName);

@@ -282,6 +282,13 @@ final class FileNode implements BlockNode {
         }
     }
 
+    /** The file's allocated blocks, from {@code stat(2)}; -1 where it cannot be called. */
+    @Override
+    public long allocatedSize() throws IOException {
+        checkOpen();
+        return Libc.allocatedBytes(filename);
+    }
+
     /**
      * Reports holes of a sparse file as zero without data, the rest as data, asking the host with
      * {@code SEEK_DATA}/{@code SEEK_HOLE} ({@link Holes}); every range is data where it cannot.

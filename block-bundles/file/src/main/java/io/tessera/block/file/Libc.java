@@ -13,8 +13,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The few C library calls the file protocol needs and Java's {@code FileChannel} lacks, bound
  * through the FFM API (no JNI): {@code open}/{@code close} for descriptors of their own,
- * {@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}, {@code fallocate} and
- * {@code posix_fallocate}. Each handle is {@code null} where the call does not exist (an OS other
+ * {@code lseek} with {@code SEEK_DATA}/{@code SEEK_HOLE}, {@code fallocate},
+ * {@code posix_fallocate}, {@code ftruncate} and {@code ioctl} (file attributes). Each handle is {@code null} where the call does not exist (an OS other
  * than Linux), and callers then do what Java alone can.
  *
  * <p>The JVM warns on the first binding unless it runs with
@@ -72,6 +72,21 @@ final class Libc {
                 Linker.Option.captureCallState("errno"));
     }
 
+    private static final class Stat {
+        static final MethodHandle HANDLE = function("stat", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    }
+
+    /** {@code st_blocks} in Linux's {@code struct stat} on x86-64 and arm64 (the generic layout), and the struct's size with room to spare. */
+    private static final long ST_BLOCKS = 64;
+    private static final long STAT_SIZE = 256;
+
+    // ioctl(2) is variadic: its third argument is passed as C passes variadic ones.
+    private static final class Ioctl {
+        static final MethodHandle HANDLE = function("ioctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    }
+
     private static final class Strerror {
         static final MethodHandle HANDLE = function("strerror", FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
     }
@@ -97,6 +112,11 @@ final class Libc {
     /** @return int ftruncate(int fd, off_t length), capturing errno; {@code null} where there is none */
     static MethodHandle ftruncate() {
         return Ftruncate.HANDLE;
+    }
+
+    /** @return int ioctl(int fd, unsigned long request, void *argument), capturing errno; {@code null} where there is none */
+    static MethodHandle ioctl() {
+        return Ioctl.HANDLE;
     }
 
     private Libc() {
@@ -130,6 +150,21 @@ final class Libc {
             int ignored = (int) Close.HANDLE.invokeExact(fd);
         } catch (Throwable e) {
             // the descriptor is gone either way
+        }
+    }
+
+    /** @return the bytes of the 512-byte blocks {@code stat(2)} says {@code path} has allocated; -1 where it cannot be asked */
+    static long allocatedBytes(String path) {
+        String arch = System.getProperty("os.arch", "");
+        if (Stat.HANDLE == null || !(arch.equals("amd64") || arch.equals("aarch64"))) {
+            return -1;
+        }
+        try (Arena temporary = Arena.ofConfined()) {
+            MemorySegment buffer = temporary.allocate(STAT_SIZE, 8);
+            int result = (int) Stat.HANDLE.invokeExact(temporary.allocateFrom(path), buffer);
+            return result == 0 ? buffer.get(ValueLayout.JAVA_LONG, ST_BLOCKS) * 512 : -1;
+        } catch (Throwable e) {
+            return -1;
         }
     }
 

@@ -126,13 +126,13 @@ class FileDriverTest {
         Path missing = dir.resolve("no-such-disk.img");
         NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> open(missing, false));
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
     }
 
     @Test
     void aDirectoryIsRefused() {
         IOException e = assertThrows(IOException.class, () -> open(dir, true));
-        assertTrue(e.getMessage().contains("directory"), e.getMessage());
+        assertTrue(e.getMessage().contains("to be a regular file"), e.getMessage());
     }
 
     @Test

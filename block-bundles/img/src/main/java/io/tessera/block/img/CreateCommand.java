@@ -7,10 +7,8 @@ import io.tessera.core.block.BlockNode;
 import io.tessera.core.block.BlockOpenRequest;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,20 +93,36 @@ final class CreateCommand {
         }
     }
 
+    /** The file protocol's creation options, which qemu-img takes beside every format's. */
+    static final List<String> PROTOCOL_OPTIONS = List.of("nocow", "extent_size_hint");
+
     /** Creates (or truncates) the file and writes an empty image of the format into it. */
     static void create(BlockGraph graph, String filename, String format, long size, Map<String, String> options) throws IOException {
         BlockDriver driver = graph.formatDriver(format);
         boolean existed = Files.exists(Path.of(filename));
-        try (FileChannel c = FileChannel.open(Path.of(filename), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            // emptied; the driver writes through the protocol node
+        Map<String, String> fileOptions = new LinkedHashMap<>();
+        fileOptions.put("create", "on");
+        Map<String, String> formatOptions = new LinkedHashMap<>(options);
+        for (String name : PROTOCOL_OPTIONS) {
+            String value = formatOptions.remove(name);
+            if (value != null) {
+                fileOptions.put(name, value);
+            }
         }
-        try (BlockNode file = graph.protocol().open(new BlockOpenRequest(filename, null, false, Map.of()))) {
+        BlockNode created;
+        try {
+            created = graph.protocol().open(new BlockOpenRequest(filename, null, false, fileOptions));
+        } catch (IllegalArgumentException e) {
+            // qemu-img names the file a refused creation option was for.
+            throw new IllegalArgumentException(filename + ": " + e.getMessage(), e);
+        }
+        try (BlockNode file = created) {
             // A format may read its backing file (vmdk records the parent's content id) or make data files (vmdk extents).
-            driver.create(new BlockCreateRequest(filename, file, size, options, graph.opener()));
+            driver.create(new BlockCreateRequest(filename, file, size, formatOptions, graph.opener()));
         } catch (IOException | RuntimeException e) {
             // qemu-img refuses bad options before it makes a file: leave no empty file behind either.
-            if (!existed && Files.size(Path.of(filename)) == 0) {
+            // (A creation option the file protocol refused made no file at all.)
+            if (!existed && Files.exists(Path.of(filename)) && Files.size(Path.of(filename)) == 0) {
                 Files.deleteIfExists(Path.of(filename));
             }
             throw e;

@@ -1,5 +1,6 @@
 package io.tessera.block.img;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +25,9 @@ final class FormattingLine {
         return new Option(name, defaultValue, false);
     }
 
-    // QEMU's tables as qemu-img 7.2 prints them (block/qcow2.c, qed.c, vmdk.c, file-posix.c); the file protocol's own
-    // options (nocow, extent_size_hint) are left out, as Tessera refuses them.
+    // QEMU's tables as qemu-img 7.2 prints them (block/qcow2.c, qed.c, vmdk.c, file-posix.c). qemu-img appends the
+    // file protocol's table to the format's, leaving out the names the format has: what remains has no default shown.
+    private static final List<Option> PROTOCOL = List.of(text("nocow", null), number("extent_size_hint", null));
     private static final Map<String, List<Option>> OPTIONS = Map.of(
             "qcow2", List.of(number("cluster_size", "65536"), text("extended_l2", "off"), text("preallocation", null),
                     text("compression_type", "zlib"), number("size", null), text("compat", null), text("backing_file", null),
@@ -47,8 +49,13 @@ final class FormattingLine {
      *         does not know, where qemu-img fails before it prints anything
      */
     static Optional<String> of(String filename, String format, Map<String, String> options) {
-        List<Option> table = OPTIONS.get(format);
-        if (table == null || !table.stream().map(Option::name).toList().containsAll(options.keySet())) {
+        List<Option> formatTable = OPTIONS.get(format);
+        if (formatTable == null) {
+            return Optional.empty();
+        }
+        List<Option> table = new ArrayList<>(formatTable);
+        table.addAll(PROTOCOL);
+        if (!table.stream().map(Option::name).toList().containsAll(options.keySet())) {
             return Optional.empty();
         }
         StringBuilder line = new StringBuilder("Formatting '").append(filename).append("', fmt=").append(format);

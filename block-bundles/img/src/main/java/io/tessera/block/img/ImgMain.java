@@ -75,7 +75,10 @@ public final class ImgMain {
             err.println("tessera img: " + e.getMessage());
             return verb.equals("compare") ? 2 : 1;
         } catch (NoSuchFileException e) {
-            err.println("tessera img: could not open '" + e.getFile() + "': " + (e.getReason() != null ? e.getReason() : "no such file"));
+            // qemu-img names the file twice, once for the image and once for its file protocol.
+            String reason = e.getReason() != null ? e.getReason() : "No such file or directory";
+            err.println(reason.startsWith("Could not create") ? "tessera img: " + e.getFile() + ": " + reason
+                    : "tessera img: Could not open '" + e.getFile() + "': Could not open '" + e.getFile() + "': " + reason);
             return verb.equals("compare") ? 2 : 1;
         } catch (IOException e) {
             err.println("tessera img: " + e.getMessage());

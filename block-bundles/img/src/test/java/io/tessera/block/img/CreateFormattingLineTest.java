@@ -36,7 +36,9 @@ class CreateFormattingLineTest {
         "-f qed", "-f qed -o cluster_size=4k,table_size=2", "-f qed -b base.raw -F raw", "-f qed -b base.qcow2 -F qcow2",
         "-f vmdk", "-f vmdk -o subformat=monolithicFlat", "-f vmdk -o subformat=twoGbMaxExtentSparse",
         "-f vmdk -o subformat=streamOptimized,adapter_type=lsilogic", "-f vmdk -o zeroed_grain=on,compat6=on",
-        "-f vmdk -o hwversion=7,toolsversion=5", "-f vmdk -b base.vmdk -F vmdk"})
+        "-f vmdk -o hwversion=7,toolsversion=5", "-f vmdk -b base.vmdk -F vmdk",
+        "-f raw -o nocow=on", "-f qcow2 -o nocow=on,extent_size_hint=2M", "-f qed -o extent_size_hint=0",
+        "-f vmdk -o nocow=off,subformat=monolithicFlat", "-f raw -o extent_size_hint=4095M,preallocation=falloc"})
     void printsQemuImgsLine(String options) throws Exception {
         for (String base : List.of("raw", "qcow2", "vmdk")) {
             assertEquals(0, Qemu.run(dir, "qemu-img", "create", "-q", "-f", base, "base." + base, "1M").status());

@@ -311,7 +311,7 @@ public final class Qcow2Driver implements BlockDriver {
         file.flush();
         if (!prealloc.equals("off")) {
             Qcow2Node node = new Qcow2Node("#create", request.filename(), file, dataFile, null, h, false, List.of(), 0);
-            node.preallocate(prealloc.equals("full"));
+            node.preallocate(BlockPreallocation.parse(prealloc));
             dataFile.flush();
             node.flushMetadata();
             file.flush();

@@ -104,7 +104,7 @@ final class Qcow2Header {
                     + " bytes, less than the 72-byte header");
         }
         if (b.getInt(0) != MAGIC) {
-            throw new BlockFormatException("'" + name + "' is not a qcow2 image (no QFI\\xfb magic)");
+            throw new BlockFormatException("Could not open '" + name + "': Image is not in qcow2 format");
         }
         Qcow2Header h = new Qcow2Header();
         h.version = b.getInt(4);

@@ -77,6 +77,8 @@ final class Qcow2Node implements BlockNode {
     private long snapshotTableBytes;
     private final LinkedHashMap<Long, L2Table> l2Cache = new LinkedHashMap<>(16, 0.75f, true);
     private Qcow2Refcounts refcounts;
+    /** Whether the image was found metadata-preallocated; asked on the first block status after opening. */
+    private Boolean metadataPreallocation;
     private boolean dirtyBitSet;
     private long cachedCompressedEntry = -1;
     private byte[] cachedCompressed;
@@ -489,13 +491,46 @@ final class Qcow2Node implements BlockNode {
             n += next.length;
         }
         return switch (e.kind) {
-            case DATA -> new BlockStatus(offset, n, true, false, 0, e.host);
+            case DATA -> metadataPreallocated() ? statusOfPreallocated(offset, n, e.host) : new BlockStatus(offset, n, true, false, 0, e.host);
             case ZEROES -> new BlockStatus(offset, n, false, true, 0, -1);
             case COMPRESSED_DATA -> new BlockStatus(offset, n, true, false, 0, -1);
             default -> BlockStatus.inBacking(backing, offset, n);
         };
     }
 
+    /**
+     * Whether the image looks metadata-preallocated, as qemu-img 7.2 decides it once per open:
+     * clearly more clusters in use (10 % and at least 2) than the file has blocks allocated.
+     * Then data clusters may be holes of the file, and block status asks the file about them.
+     */
+    private boolean metadataPreallocated() throws IOException {
+        if (metadataPreallocation == null) {
+            long allocated = file.allocatedSize();
+            boolean detected = false;
+            if (allocated >= 0) {
+                long realClusters = allocated / clusterSize;
+                long threshold = Math.max(realClusters * 10 / 9, realClusters + 2);
+                long end = (file.size() + clusterSize - 1) / clusterSize;
+                Qcow2Refcounts counts = refcounts();
+                long inUse = 0;
+                for (long i = 0; i < end && inUse < threshold; i++) {
+                    inUse += counts.get(i) != 0 ? 1 : 0;
+                }
+                detected = inUse >= threshold;
+            }
+            metadataPreallocation = detected;
+        }
+        return metadataPreallocation;
+    }
+
+    /** A data extent of a metadata-preallocated image: zero where the file holds a hole there or ends before it. */
+    private BlockStatus statusOfPreallocated(long offset, long length, long host) throws IOException {
+        if (host >= dataFile.size()) {
+            return new BlockStatus(offset, length, true, true, 0, host);
+        }
+        BlockStatus below = dataFile.blockStatus(host, length);
+        return new BlockStatus(offset, below.length(), true, below.zero(), 0, host);
+    }
 
     // ---------------------------------------------------------------- writes
 
@@ -1084,15 +1119,15 @@ final class Qcow2Node implements BlockNode {
      * data contiguous per L2 table; {@code full} writes the zeroes, otherwise the file is only
      * extended (sparse where the host allows).
      */
-    synchronized void preallocate(boolean full) throws IOException {
-        preallocate(0, header.size, full);
+    synchronized void preallocate(BlockPreallocation mode) throws IOException {
+        preallocate(0, header.size, mode);
     }
 
     /**
      * Gives every cluster of {@code [from, to)} that has no host cluster one, each run of them
      * in one allocation per L2 table.
      */
-    private void preallocate(long from, long to, boolean full) throws IOException {
+    private void preallocate(long from, long to, BlockPreallocation mode) throws IOException {
         long perTable = clusterSize << l2Bits;
         long at = from & ~(clusterSize - 1);
         while (at < to) {
@@ -1117,14 +1152,34 @@ final class Qcow2Node implements BlockNode {
                     first.table.words[index + i] = host + i * clusterSize | COPIED | first.table.words[index + i] & ZERO;
                 }
                 first.table.dirty = true;
-                if (full) {
-                    dataFile.writeZeroes(host, clusters * clusterSize);
+                if (mode != BlockPreallocation.METADATA) {
+                    reserveSpace(host, clusters * clusterSize, mode);
                 } else if (dataFile.size() < host + clusters * clusterSize) {
                     dataFile.writeZeroes(host + clusters * clusterSize - 1, 1);
                 }
                 index = run;
             }
             at = tableEnd;
+        }
+    }
+
+    /**
+     * Gives newly allocated data clusters disk space, as QEMU's falloc and full preallocation do
+     * (it grows the file with that mode): zeroed in place inside the file (which allocates blocks
+     * even where the host zeroes without writing), and past its end the file grows in that mode
+     * (blocks reserved or zeroes written), not left a hole.
+     */
+    private void reserveSpace(long host, long length, BlockPreallocation mode) throws IOException {
+        long size = dataFile.size();
+        if (host < size) {
+            long inside = Math.min(length, size - host);
+            dataFile.writeZeroes(host, inside, false);
+        } else if (host > size) {
+            // Clusters below were allocated for tables that are written when the metadata is flushed.
+            dataFile.resize(host, BlockPreallocation.OFF);
+        }
+        if (host + length > dataFile.size()) {
+            dataFile.resize(host + length, mode);
         }
     }
 
@@ -1321,7 +1376,7 @@ final class Qcow2Node implements BlockNode {
             }
             setEntries(tailEnd, newSize, zeroNewRange ? ZERO : 0);
             if (preallocation != BlockPreallocation.OFF) {
-                preallocate(oldSize, newSize, preallocation != BlockPreallocation.METADATA);
+                preallocate(oldSize, newSize, preallocation);
             }
             flushMetadata();
         } catch (IOException | RuntimeException e) {

@@ -53,7 +53,7 @@ final class QedHeader {
             throw new BlockFormatException("'" + name + "' is not a QED image: it has " + b.remaining() + " bytes, less than the 64-byte header");
         }
         if (b.getInt(0) != MAGIC) {
-            throw new BlockFormatException("'" + name + "' is not a QED image (no QED\\0 magic)");
+            throw new BlockFormatException("Could not open '" + name + "': Image not in QED format");
         }
         QedHeader h = new QedHeader();
         h.clusterSize = Integer.toUnsignedLong(b.getInt(4));

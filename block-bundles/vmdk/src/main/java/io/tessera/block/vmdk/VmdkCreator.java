@@ -178,7 +178,8 @@ final class VmdkCreator {
         long cylinders = Math.min(capacity / (heads * 63), 16383);
         StringBuilder s = new StringBuilder();
         s.append("# Disk DescriptorFile\nversion=1\n");
-        s.append(String.format("CID=%08x\nparentCID=%08x\n", cid, parentCid));
+        // Without leading zeroes, as QEMU writes them.
+        s.append(String.format("CID=%x\nparentCID=%x\n", cid, parentCid));
         s.append("createType=\"").append(createType).append("\"\n");
         if (parent != null) {
             s.append("parentFileNameHint=\"").append(parent).append("\"\n");

@@ -263,8 +263,9 @@ final class VmdkNode implements BlockNode {
 
     /**
      * Gives the disk a new content id before its first write after opening, as QEMU and VMware
-     * do, so that a delta disk made over this one can tell that its parent changed. The 8 hex
-     * digits are overwritten in place; a descriptor whose CID is written otherwise keeps it.
+     * do, so that a delta disk made over this one can tell that its parent changed. The hex digits
+     * are overwritten in place by as many (QEMU writes the CID without leading zeroes, so a
+     * descriptor may have fewer than 8); a descriptor whose CID is written otherwise keeps it.
      */
     private void updateCid() throws IOException {
         cidUpdated = true;
@@ -274,15 +275,17 @@ final class VmdkNode implements BlockNode {
         ByteBuffer text = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(0, file.size() - descriptorAt)));
         file.read(descriptorAt, text);
         String s = new String(text.array(), 0, text.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^CID=([0-9a-fA-F]{8})$").matcher(s);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^CID=([0-9a-fA-F]{1,8})$").matcher(s);
         if (!m.find()) {
             return;
         }
+        int digits = m.end(1) - m.start(1);
         long next;
         do {
-            next = java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xffffffffL;
+            next = java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xffffffffL >>> (32 - 4 * digits);
         } while (next == cid || next == VmdkDescriptor.NO_PARENT_CID);
-        file.write(descriptorAt + m.start(1), ByteBuffer.wrap(String.format("%08x", next).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
+        String written = String.format("%0" + digits + "x", next);
+        file.write(descriptorAt + m.start(1), ByteBuffer.wrap(written.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)));
         cid = next;
     }
 

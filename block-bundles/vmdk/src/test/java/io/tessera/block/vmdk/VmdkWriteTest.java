@@ -94,6 +94,28 @@ class VmdkWriteTest {
         assertTrue(!cid(image).equals(cidBefore), "the first write gives the disk a new CID, as QEMU's does (was " + cidBefore + ")");
     }
 
+    /**
+     * QEMU writes the CID without leading zeroes, so one in sixteen of its descriptors has fewer
+     * than 8 digits: the first write still gives the disk a new CID, of as many digits, in place.
+     */
+    @Test
+    void givesAShortCidANewOneOfTheSameWidth() throws Exception {
+        Path image = dir.resolve("flat.vmdk");
+        QemuImg.img("create", "-q", "-f", "vmdk", "-o", "subformat=monolithicFlat", image.toString(), "1M");
+        String descriptor = Files.readString(image).replaceFirst("(?m)^CID=[0-9a-f]+$", "CID=abc");
+        Files.writeString(image, descriptor);
+        try (BlockNode node = VmdkReadTest.GRAPH.open(image.toString(), "vmdk", false)) {
+            node.write(0, ByteBuffer.wrap(new byte[] {7}));
+        }
+        String written = Files.readString(image);
+        java.util.regex.Matcher cid = java.util.regex.Pattern.compile("(?m)^CID=([0-9a-f]+)$").matcher(written);
+        assertTrue(cid.find(), written);
+        assertEquals(3, cid.group(1).length(), written);
+        assertTrue(!cid.group(1).equals("abc"), "a new CID: " + written);
+        assertEquals(descriptor.length(), written.length());
+        assertTrue(QemuImg.img("info", image.toString()).contains("cid: " + Long.parseLong(cid.group(1), 16)));
+    }
+
     /** @return the CID line qemu-img info shows */
     private static String cid(Path image) throws Exception {
         return QemuImg.img("info", image.toString()).lines().filter(l -> l.strip().startsWith("cid:")).findFirst().orElseThrow();
