@@ -12,8 +12,8 @@ public enum FastPath {
      */
     WORDS,
     /**
-     * Pages inside a larger segment at an offset ({@link SoftTlb#readSegments},
-     * {@link SoftTlb#readOffsets}), accessed with the segment's get and set: a machine's RAM,
+     * Pages inside a larger off-heap segment ({@link SoftTlb#readHosts}), accessed at their host
+     * address through {@link HostMemory}: a machine's RAM,
      * which is one off-heap segment.
      */
     SEGMENT

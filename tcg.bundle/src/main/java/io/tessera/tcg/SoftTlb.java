@@ -21,8 +21,8 @@ import java.util.Arrays;
  * rewrite the word that holds them, which is as cheap as the 8-byte store.
  *
  * <p>Units compiled for {@link FastPath#SEGMENT} take another kind of entry instead: a page
- * that lies inside a larger segment (a machine's off-heap RAM) at an offset, accessed with the
- * segment's get and set. Which kind a unit reads is fixed when it is compiled
+ * that lies inside a larger off-heap segment (a machine's RAM) at an offset, accessed at its
+ * host address through {@link HostMemory}. Which kind a unit reads is fixed when it is compiled
  * ({@link IrUnit#fastPath(FastPath)}); a table may hold both, each unit sees only its own.
  */
 public abstract class SoftTlb {
@@ -62,14 +62,10 @@ public abstract class SoftTlb {
     /** The words of each write entry's page (the same memory as its segment). */
     public final long[][] writeWords = new long[1 << INDEX_BITS][];
 
-    /** The segment holding each read entry's page ({@link FastPath#SEGMENT}). */
-    public final MemorySegment[] readSegments = new MemorySegment[1 << INDEX_BITS];
-    /** The offset of each read entry's page in its segment. */
-    public final long[] readOffsets = new long[1 << INDEX_BITS];
-    /** The segment holding each write entry's page ({@link FastPath#SEGMENT}). */
-    public final MemorySegment[] writeSegments = new MemorySegment[1 << INDEX_BITS];
-    /** The offset of each write entry's page in its segment. */
-    public final long[] writeOffsets = new long[1 << INDEX_BITS];
+    /** The host address of each read entry's page ({@link FastPath#SEGMENT}): what generated code reads through {@link HostMemory}. */
+    public final long[] readHosts = new long[1 << INDEX_BITS];
+    /** The host address of each write entry's page ({@link FastPath#SEGMENT}). */
+    public final long[] writeHosts = new long[1 << INDEX_BITS];
 
     /**
      * True while no other thread can write the pages of the write entries: narrow stores then
@@ -149,13 +145,13 @@ public abstract class SoftTlb {
 
     /**
      * Makes reads of page {@code number} by {@link FastPath#SEGMENT} units go straight to the
-     * {@link #PAGE_SIZE} bytes of {@code segment} at {@code offset}.
+     * {@link #PAGE_SIZE} bytes of {@code segment} at {@code offset}: an off-heap segment that
+     * outlives the entry (generated code reaches it by its host address, {@link HostMemory}).
      */
     protected final void fillReadAt(long number, MemorySegment segment, long offset) {
         checkPage(segment, offset);
         int i = (int) number & INDEX_MASK;
-        readSegments[i] = segment;
-        readOffsets[i] = offset;
+        readHosts[i] = HostMemory.addressOf(segment, offset);
         readTags[i] = number;
     }
 
@@ -163,8 +159,7 @@ public abstract class SoftTlb {
     protected final void fillWriteAt(long number, MemorySegment segment, long offset) {
         checkPage(segment, offset);
         int i = (int) number & INDEX_MASK;
-        writeSegments[i] = segment;
-        writeOffsets[i] = offset;
+        writeHosts[i] = HostMemory.addressOf(segment, offset);
         writeTags[i] = number;
     }
 
@@ -180,13 +175,13 @@ public abstract class SoftTlb {
         if (readTags[i] == number) {
             readTags[i] = -1;
             readWords[i] = null;
-            readSegments[i] = null;
+            readHosts[i] = 0;
         }
         if (writeTags[i] == number) {
             writeTags[i] = -1;
             writePages[i] = null;
             writeWords[i] = null;
-            writeSegments[i] = null;
+            writeHosts[i] = 0;
         }
     }
 
@@ -197,7 +192,5 @@ public abstract class SoftTlb {
         Arrays.fill(readWords, null);
         Arrays.fill(writePages, null);
         Arrays.fill(writeWords, null);
-        Arrays.fill(readSegments, null);
-        Arrays.fill(writeSegments, null);
     }
 }

@@ -6,5 +6,5 @@
  * ({@link io.tessera.tcg.TranslationCache}). ISA front ends build IR; nothing here knows an ISA.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("2.0.0")
 package io.tessera.tcg;

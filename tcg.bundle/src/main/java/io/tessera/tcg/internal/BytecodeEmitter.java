@@ -35,7 +35,7 @@ public final class BytecodeEmitter implements Opcodes {
     private static final String TLB = "io/tessera/tcg/SoftTlb";
     private static final String RUNTIME = "io/tessera/tcg/IrRuntime";
     private static final String SEGMENT = "java/lang/foreign/MemorySegment";
-    private static final String SEGMENT_ACCESS = "io/tessera/tcg/SegmentAccess";
+    private static final String HOST_MEMORY = "io/tessera/tcg/HostMemory";
     private static final int THIS = 0;
     private static final int STATE_ARG = 1;
     private static final int MEMORY = 2;
@@ -851,16 +851,13 @@ public final class BytecodeEmitter implements Opcodes {
     }
 
     /**
-     * Pushes the arguments of a {@link FastPath#SEGMENT} entry's access through
-     * {@link io.tessera.tcg.SegmentAccess}: the segment and the address's offset in it.
+     * Pushes the host address a {@link FastPath#SEGMENT} entry maps {@code address} to (the
+     * page's host address from {@code hosts}, plus the offset in the page), for
+     * {@link io.tessera.tcg.HostMemory}.
      */
-    private void segmentAtOffset(int address, String segments, String offsets) {
+    private void hostAddress(int address, String hosts) {
         mv.visitVarInsn(ALOAD, MEMORY);
-        mv.visitFieldInsn(GETFIELD, TLB, segments, "[Ljava/lang/foreign/MemorySegment;");
-        mv.visitVarInsn(ILOAD, INDEX);
-        mv.visitInsn(AALOAD);
-        mv.visitVarInsn(ALOAD, MEMORY);
-        mv.visitFieldInsn(GETFIELD, TLB, offsets, "[J");
+        mv.visitFieldInsn(GETFIELD, TLB, hosts, "[J");
         mv.visitVarInsn(ILOAD, INDEX);
         mv.visitInsn(LALOAD);
         load(address);
@@ -876,9 +873,9 @@ public final class BytecodeEmitter implements Opcodes {
         Label done = new Label();
         if (unit.fastPath() == FastPath.SEGMENT && (!m.bigEndian() || m.size() == 1)) {
             tlbCheck(address, m, "readTags", slow);
-            segmentAtOffset(address, "readSegments", "readOffsets");
+            hostAddress(address, "readHosts");
             char v = valueType(m);
-            mv.visitMethodInsn(INVOKESTATIC, SEGMENT_ACCESS, "get" + accessName(m), "(L" + SEGMENT + ";J)" + v, false);
+            mv.visitMethodInsn(INVOKESTATIC, HOST_MEMORY, "get" + accessName(m), "(J)" + v, false);
             if (v != 'J') {
                 // Sign-extended by I2L; the unsigned loads then mask.
                 mv.visitInsn(I2L);
@@ -928,9 +925,9 @@ public final class BytecodeEmitter implements Opcodes {
         Label done = new Label();
         if (unit.fastPath() == FastPath.SEGMENT && (!m.bigEndian() || m.size() == 1)) {
             tlbCheck(address, m, "writeTags", slow);
-            segmentAtOffset(address, "writeSegments", "writeOffsets");
+            hostAddress(address, "writeHosts");
             narrowStoreValue(value, m);
-            mv.visitMethodInsn(INVOKESTATIC, SEGMENT_ACCESS, "set" + accessName(m), "(L" + SEGMENT + ";J" + valueType(m) + ")V", false);
+            mv.visitMethodInsn(INVOKESTATIC, HOST_MEMORY, "set" + accessName(m), "(J" + valueType(m) + ")V", false);
             mv.visitJumpInsn(GOTO, done);
         } else if (!m.bigEndian() || m.size() == 1) {
             tlbCheck(address, m, "writeTags", slow);
@@ -1016,7 +1013,7 @@ public final class BytecodeEmitter implements Opcodes {
         }
     }
 
-    /** The name of the access of the store's or load's width in {@link io.tessera.tcg.SegmentAccess}, after get or set. */
+    /** The name of the access of the store's or load's width in {@link io.tessera.tcg.HostMemory}, after get or set. */
     private static String accessName(MemOp m) {
         return switch (m.size()) {
             case 1 -> "Byte";

@@ -7,6 +7,7 @@ import io.tessera.core.memory.RamRegion;
 import io.tessera.isa.riscv.Csr;
 import io.tessera.isa.riscv.GuestFault;
 import io.tessera.isa.riscv.GuestMemory;
+import io.tessera.tcg.HostMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -61,6 +62,12 @@ final class Mmu implements GuestMemory {
         final long[] tags = new long[1 << TLB_BITS];
         final MemorySegment[] segments = new MemorySegment[1 << TLB_BITS];
         final long[] bases = new long[1 << TLB_BITS];
+        /**
+         * The host address of each entry's page when it is RAM (the segment's address plus the
+         * base), else 0: {@link SystemHart}'s fast loop reads and writes it through
+         * {@link HostMemory#ALL}, whose checks HotSpot folds away.
+         */
+        final long[] hostAddresses = new long[1 << TLB_BITS];
         /** The physical page of each entry. */
         final long[] physical = new long[1 << TLB_BITS];
 
@@ -71,6 +78,7 @@ final class Mmu implements GuestMemory {
         void clear() {
             java.util.Arrays.fill(tags, -1);
             java.util.Arrays.fill(segments, null);
+            java.util.Arrays.fill(hostAddresses, 0);
         }
 
         void drop(long page) {
@@ -78,6 +86,7 @@ final class Mmu implements GuestMemory {
             if (tags[slot] == page) {
                 tags[slot] = -1;
                 segments[slot] = null;
+                hostAddresses[slot] = 0;
             }
         }
     }
@@ -556,6 +565,7 @@ final class Mmu implements GuestMemory {
         tlb.tags[slot] = vpage;
         tlb.segments[slot] = segment;
         tlb.bases[slot] = base;
+        tlb.hostAddresses[slot] = segment == null ? 0 : HostMemory.addressOf(segment, base);
         tlb.physical[slot] = page;
         MachineContext context = machineContexts[loadContext];
         // A page at an offset that is no page boundary of its segment (RAM mapped at an odd address) stays on the slow path.

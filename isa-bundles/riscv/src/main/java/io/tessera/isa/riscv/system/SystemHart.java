@@ -16,7 +16,7 @@ import io.tessera.isa.riscv.RiscvHart;
 import io.tessera.isa.riscv.RiscvIsa;
 import io.tessera.isa.riscv.platform.RiscvCpu;
 import io.tessera.isa.riscv.platform.Timebase;
-import java.lang.foreign.MemorySegment;
+import io.tessera.tcg.HostMemory;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -277,16 +277,16 @@ public final class SystemHart implements RiscvCpu, TranslatingCpu {
                         if (tlb.tags[slot] != Mmu.key(address, size)) {
                             break loop;
                         }
-                        MemorySegment segment = tlb.segments[slot];
-                        if (segment == null) {
+                        long host = tlb.hostAddresses[slot];
+                        if (host == 0) {
                             break loop;
                         }
-                        long at = tlb.bases[slot] + (address & (CodePage.SIZE - 1));
+                        long at = host + (address & (CodePage.SIZE - 1));
                         if (store) {
-                            Mmu.write(segment, at, size, b);
+                            Mmu.write(HostMemory.ALL, at, size, b);
                         } else {
                             int extend = (int) (d >>> (CodePage.EXTEND_SHIFT - 3)) & 0x38;
-                            long value = Mmu.read(segment, at, size) << extend >> extend;
+                            long value = Mmu.read(HostMemory.ALL, at, size) << extend >> extend;
                             if (rd != 0) {
                                 x[rd] = value;
                             }
