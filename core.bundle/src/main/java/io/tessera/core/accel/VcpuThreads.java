@@ -25,6 +25,9 @@ public final class VcpuThreads<C extends InterpretedCpu> implements VcpuSet {
     /** Instructions per slice: long enough to cost nothing, short enough to pause promptly. */
     private static final long SLICE = 1 << 16;
 
+    /** How long stop waits for a vCPU thread before it says so (and kicks again). */
+    private static final long STOP_WARNING_MILLIS = 2000;
+
     private final Machine machine;
     private final List<C> cpus;
     private final Slice<? super C> slice;
@@ -132,16 +135,46 @@ public final class VcpuThreads<C extends InterpretedCpu> implements VcpuSet {
             notifyAll();
         }
         cpus.forEach(InterpretedCpu::kick);
+        boolean interrupted = false;
         for (Thread thread : threads) {
             if (thread != Thread.currentThread()) {
-                try {
-                    thread.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+                interrupted |= awaitEnd(thread);
             }
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits for a vCPU thread to end, however long it takes: guest memory is unmapped after
+     * stop, and translated code reads it at host addresses, so a thread still running then
+     * would crash the process rather than fail an access.
+     *
+     * @return whether the waiting thread was interrupted meanwhile
+     */
+    private boolean awaitEnd(Thread thread) {
+        boolean interrupted = false;
+        long waitedMillis = 0;
+        while (thread.isAlive()) {
+            try {
+                thread.join(STOP_WARNING_MILLIS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (thread.isAlive()) {
+                waitedMillis += STOP_WARNING_MILLIS;
+                System.err.println("tessera: " + thread.getName() + " has not stopped after " + waitedMillis / 1000
+                        + " s; still waiting (at " + topFrame(thread) + ")");
+                cpus.forEach(InterpretedCpu::kick);
+            }
+        }
+        return interrupted;
+    }
+
+    private static String topFrame(Thread thread) {
+        StackTraceElement[] stack = thread.getStackTrace();
+        return stack.length == 0 ? "an unknown place" : stack[0].toString();
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class VcpuThreadsTest {
 
     /** A CPU that counts the slices it is given; it can be told to fail. */
-    private static final class CountingCpu implements InterpretedCpu {
+    private static class CountingCpu implements InterpretedCpu {
         final AtomicLong slices = new AtomicLong();
         final AtomicLong kicks = new AtomicLong();
         volatile boolean fail;
@@ -134,5 +134,31 @@ class VcpuThreadsTest {
         threads.start();
         await(shutDown::get);
         assertFalse(threads.isRunning());
+    }
+
+    @Test
+    void stopWaitsForAVcpuThatIsSlowToLeaveItsSlice() throws Exception {
+        // Guest memory is unmapped after stop; a slice still running then would touch freed memory.
+        AtomicBoolean inSlice = new AtomicBoolean();
+        AtomicBoolean sliceEnded = new AtomicBoolean();
+        CountingCpu cpu = new CountingCpu() {
+            @Override
+            public long interpret(long budget) {
+                inSlice.set(true);
+                long end = System.nanoTime() + 2_500_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                sliceEnded.set(true);
+                return budget;
+            }
+        };
+        var threads = VcpuThreads.interpreting(machine(new AtomicBoolean()), List.of(cpu));
+        threads.start();
+        await(inSlice::get);
+
+        threads.stop();
+
+        assertTrue(sliceEnded.get(), "stop returned while a vCPU was still in its slice");
     }
 }

@@ -392,6 +392,12 @@ final class DefaultMachine implements Machine {
     /** Shuts down and frees memory, clock and whatever the board registered, last first. */
     void dispose() {
         shutdown();
+        // A guest that powered off shut the machine down from its own vCPU thread, which stop
+        // cannot wait for; memory is freed only once every vCPU thread has ended.
+        VcpuSet running = vcpus();
+        if (running != null) {
+            running.stop();
+        }
         synchronized (resources) {
             while (!resources.isEmpty()) {
                 AutoCloseable resource = resources.pop();
